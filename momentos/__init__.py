@@ -1,0 +1,1 @@
+"""Momentos: moments of truth from Zendesk and HubSpot, turned into proactive work."""

@@ -1,0 +1,1 @@
+"""A local, stateful stand-in for the parts of Zendesk, HubSpot and mail that Momentos uses."""

@@ -1,0 +1,69 @@
+"""`/_sandbox/...`: reset, seed, faults, clock, stats, captured deliveries."""
+
+from dataclasses import asdict, fields
+
+from flask import Blueprint, jsonify, request
+
+from connectors.timefmt import format_iso, parse_iso
+from sandbox import seed
+from sandbox.state import Faults, SandboxState
+
+
+def _bad(message: str):
+    return jsonify({"error": message}), 400
+
+
+def blueprint(state: SandboxState) -> Blueprint:
+    bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
+
+    @bp.post("/reset")
+    def reset():
+        state.reset()
+        state.save()
+        return jsonify({"ok": True})
+
+    @bp.post("/seed")
+    def seed_route():
+        body = request.get_json(silent=True) or {}
+        kind = body.get("kind", "demo")
+        if kind not in seed.KINDS:
+            return _bad(f"seed kind must be one of {sorted(seed.KINDS)} (got {kind!r})")
+        with state.lock:
+            counts = seed.apply(state, kind, size=body.get("size"))
+        state.save()
+        return jsonify({"seeded": kind, "counts": counts})
+
+    @bp.route("/faults", methods=["GET", "POST"])
+    def faults():
+        if request.method == "POST":
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict):
+                return _bad("send a JSON object of faults")
+            known = {f.name for f in fields(Faults)}
+            unknown = sorted(set(body) - known)
+            if unknown:
+                return _bad(f"unknown faults {unknown}; known: {sorted(known)}")
+            state.faults = Faults(**{**asdict(state.faults), **body})
+            state.random.seed(state.faults.seed)
+        return jsonify(asdict(state.faults))
+
+    @bp.route("/clock", methods=["GET", "POST"])
+    def clock():
+        if request.method == "POST":
+            body = request.get_json(silent=True) or {}
+            try:
+                state.clock.set(parse_iso(str(body["now"])))
+            except (KeyError, ValueError):
+                return _bad("send {\"now\": \"2026-11-23T10:00:00Z\"}")
+        return jsonify({"now": format_iso(state.clock.now())})
+
+    @bp.get("/stats")
+    def stats():
+        return jsonify(state.describe())
+
+    @bp.post("/webhooks/flush")
+    def flush():
+        drained = state.deliveries.flush(timeout=float(request.args.get("timeout", 30)))
+        return jsonify({"drained": drained, "pending": state.deliveries.pending()})
+
+    return bp
