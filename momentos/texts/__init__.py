@@ -1,0 +1,32 @@
+"""Texts people read, in Spanish and English, from YAML catalogues of Jinja templates."""
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, StrictUndefined
+
+LANGUAGES = ("es", "en")
+HERE = Path(__file__).parent
+_env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+@cache
+def catalogue(name: str) -> dict[str, Any]:
+    return yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def language_or_default(language: str | None, default: str) -> str:
+    language = (language or "")[:2].lower()
+    return language if language in LANGUAGES else default
+
+
+def render(name: str, language: str, **context: Any) -> dict[str, str]:
+    """Every entry of the catalogue `name` in `language`, rendered with `context`."""
+    entries = catalogue(name)[language]
+    return {key: _env.from_string(text).render(**context).strip() for key, text in entries.items()}
+
+
+def playbook(moment_type: str, language: str) -> str:
+    return catalogue("playbooks")[moment_type][language].strip()

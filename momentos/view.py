@@ -1,0 +1,94 @@
+"""What a workflow may read: moments and customers as plain data, never the store itself."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from momentos.store import Store
+
+
+@dataclass(frozen=True)
+class Person:
+    """The person a moment is about, as the tools know them."""
+
+    name: str
+    email: str | None
+    language: str | None
+    time_zone: str | None
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    id: int
+    name: str
+    language: str | None
+    time_zone: str | None
+    contacts: tuple[dict[str, Any], ...] = ()
+    companies: tuple[dict[str, Any], ...] = ()
+    zendesk_users: tuple[dict[str, Any], ...] = ()
+
+    def contact_for(self, email: str | None) -> dict[str, Any] | None:
+        return next((c for c in self.contacts if email and c.get("email") == email), None)
+
+
+@dataclass(frozen=True)
+class MomentView:
+    key: str
+    type: str
+    customer_id: int | None
+    occurred_at: datetime
+    link: str | None
+    person: tuple[str, ...]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Company-wide settings a workflow falls back on."""
+
+    language: str
+    time_zone: str
+    fallback_owner_id: str
+
+
+class View:
+    def __init__(self, store: Store, defaults: Defaults):
+        self._store = store
+        self.defaults = defaults
+
+    def moments(self, types: tuple[str, ...], since: datetime,
+                until: datetime | None = None) -> list[MomentView]:
+        from connectors.timefmt import parse_iso
+
+        return [
+            MomentView(key=row["key"], type=row["type"], customer_id=row["customer_id"],
+                       occurred_at=parse_iso(row["occurred_at"]), link=row["link"],
+                       person=tuple((row["person"] or "").split(":")) if row["person"] else (),
+                       data=row["data"] or {})
+            for row in self._store.moments(types=types, since=since, until=until)
+        ]  # fmt: skip
+
+    def customer(self, customer_id: int) -> CustomerView | None:
+        row = self._store.customer(customer_id)
+        if row is None:
+            return None
+        records = self._store.customer_records(customer_id)
+
+        def of(tool: str, object_type: str) -> tuple[dict[str, Any], ...]:
+            return tuple(r["data"] for r in records
+                         if (r["tool"], r["object_type"]) == (tool, object_type))
+
+        return CustomerView(id=row["id"], name=row["name"] or "", language=row["language"],
+                            time_zone=row["time_zone"], contacts=of("hubspot", "contact"),
+                            companies=of("hubspot", "company"),
+                            zendesk_users=of("zendesk", "user"))  # fmt: skip
+
+    def person(self, ref: tuple[str, ...]) -> Person | None:
+        if len(ref) != 3:
+            return None
+        data = self._store.record(*ref)
+        if data is None:
+            return None
+        language = data.get("language") or (data.get("locale") or "")[:2] or None
+        return Person(name=data.get("name") or "", email=data.get("email"),
+                      language=language, time_zone=data.get("time_zone"))
