@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 class DeriveReport:
     events: int = 0
     new_moments: list[str] = field(default_factory=list)
+    new_types: set[str] = field(default_factory=set)
 
 
 def _is_full_record(tool: str, data: dict) -> bool:
@@ -39,6 +40,7 @@ def derive_pending(store: Store, context: RuleContext, clock=None, batch: int = 
                     customer_id = store.customer_of(*ref) if ref else None
                     if store.insert_moment(moment, stored.id, customer_id, now):
                         report.new_moments.append(moment.key)
+                        report.new_types.add(moment.type)
                 store.mark_derived(stored.id)
             report.events += 1
     return report

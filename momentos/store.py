@@ -368,6 +368,9 @@ class Store:
             "INSERT INTO webhook_deliveries (tool, received_at, status, events, error)"
             " VALUES (?,?,?,?,?)", [tool, _ts(now), status, events, error])  # fmt: skip
 
+    def ping(self) -> None:
+        self.db.execute("SELECT 1")
+
     def integrity_ok(self) -> bool:
         return self._rows("PRAGMA integrity_check")[0]["integrity_check"] == "ok"
 

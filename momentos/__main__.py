@@ -1,0 +1,5 @@
+import sys
+
+from momentos.cli import main
+
+sys.exit(main())

@@ -1,0 +1,136 @@
+"""`momentos demo`: the whole story on the sandbox and the embedded store, then the UI.
+
+State lives under `.demo/` (the store and the sandbox's JSON), so a second run continues
+where the first stopped and creates nothing twice; `--fresh` starts over.
+"""
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from momentos.clock import SystemClock
+from momentos.config import load_settings
+from momentos.engine import Engine
+from momentos.store import Store
+from sandbox.settings_env import settings_from_env, use_demo_secrets
+
+DEMO_DIR = Path(".demo")
+DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "demo.yaml"
+SANDBOX_PORT = 5050
+
+
+class _Web:
+    """Momentos' Flask app on a real socket in a thread, so the sandbox can deliver to it."""
+
+    def __init__(self, app, host: str, port: int):
+        self.server = make_server(host, port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, name="web", daemon=True)
+
+    def start(self) -> "_Web":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join()
+
+
+def _summary(engine: Engine, before: dict[str, list[dict]], after: dict[str, list[dict]],
+             events_before: int) -> dict:
+    store = engine.store
+    known = {tool: {r["id"] for r in rows} for tool, rows in before.items()}
+    return {
+        "events": {"total": store.total("events"),
+                   "new_this_run": store.total("events") - events_before},
+        "moments_by_type": store.counts("moments", "type"),
+        "actions_by_state": store.counts("actions", "state"),
+        "records": {
+            tool: {"all": len(rows), "this_run": [r for r in rows if r["id"] not in known[tool]]}
+            for tool, rows in after.items()
+        },
+    }  # fmt: skip
+
+
+def _print(summary: dict) -> None:
+    events = summary["events"]
+    print(f"\nEvents stored: {events['total']} ({events['new_this_run']} new this run)")
+    print("Moments by type: " + ", ".join(f"{k} {v}" for k, v in
+                                          sorted(summary["moments_by_type"].items())))
+    print("Actions by state: " + (", ".join(f"{k} {v}" for k, v in
+                                            sorted(summary["actions_by_state"].items())) or "none"))
+    for tool, records in summary["records"].items():
+        new = records["this_run"]
+        print(f"{tool}: {len(new)} new records this run, {records['all']} by Momentos in all")
+        for record in new:
+            print(f"  {record['kind']} {record['id']}  owner {record.get('owner_id') or '-'}  "
+                  f"{record['subject']}")
+
+
+def run_demo(once: bool, fresh: bool, summary_json: str | None) -> int:
+    if fresh and DEMO_DIR.exists():
+        shutil.rmtree(DEMO_DIR)
+    DEMO_DIR.mkdir(exist_ok=True)
+    use_demo_secrets()
+    settings = load_settings(DEMO_CONFIG)
+    clock = SystemClock()
+    store = Store(settings.store["path"])
+    from sandbox.server import SandboxServer
+
+    from server import create_app
+
+    wake = threading.Event()
+    web = _Web(create_app(settings, store, clock, on_events=wake.set),
+               settings.web["host"], settings.web["port"]).start()
+    sandbox = SandboxServer(settings_from_env(momentos_url=settings.web["public_url"]),
+                            port=SANDBOX_PORT, state_path=DEMO_DIR / "sandbox.json").start()
+    try:
+        return _story(settings, store, clock, sandbox, once, summary_json, wake)
+    finally:
+        sandbox.stop()
+        web.stop()
+
+
+def _story(settings, store, clock, sandbox, once, summary_json, wake) -> int:
+    engine = Engine(settings, store, clock)
+    before = engine.created_records()
+    events_before = store.total("events")
+    if not sandbox.state.zendesk.dump().get("tickets"):
+        from sandbox import seed
+
+        counts = seed.apply(sandbox.state, "demo")
+        print("Seeded the sandbox: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print("Polling HubSpot and Zendesk, receiving Zendesk webhooks...")
+    engine.sync("hubspot")
+    engine.sync("zendesk")
+    sandbox.state.deliveries.flush()
+    engine.process()
+    summary = _summary(engine, before, engine.created_records(), events_before)
+    _print(summary)
+    if summary_json:
+        Path(summary_json).write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    if once:
+        return 0
+    return _serve_forever(engine, settings, wake)
+
+
+def _serve_forever(engine: Engine, settings, wake: threading.Event) -> int:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from momentos.scheduler import JOB_DEFAULTS, install_jobs
+    from momentos.scheduler import wake as wake_job
+
+    scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=settings.timezone)
+    install_jobs(scheduler, engine)
+    scheduler.start()
+    print(f"\nMomentos is serving on {settings.web['public_url']} and the sandbox on "
+          f"http://127.0.0.1:{SANDBOX_PORT}. Ctrl-C to stop.")
+    try:
+        while True:
+            if wake.wait(timeout=1.0):
+                wake.clear()
+                wake_job(scheduler)
+    finally:
+        scheduler.shutdown(wait=False)

@@ -1,0 +1,53 @@
+"""The worker's schedule (APScheduler): polling, processing, each workflow's own trigger.
+
+Jobs have stable ids and `replace_existing=True`; `coalesce` and one instance per job mean
+that a job missed while the worker was down runs once when it comes back, not once per miss.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.base import BaseScheduler
+
+from momentos.engine import Engine
+from momentos.planner import enabled_workflows, run_workflow
+
+logger = logging.getLogger(__name__)
+
+PROCESS_JOB = "process"
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+
+
+def _safely(name: str, step):
+    def job():
+        try:
+            step()
+        except Exception:  # one failed step must not stop the schedule; the next run retries
+            logger.exception("job %s failed", name)
+
+    return job
+
+
+def install_jobs(scheduler: BaseScheduler, engine: Engine) -> None:
+    settings = engine.settings
+    interval = settings.polling["interval_seconds"]
+    for tool in ("hubspot", "zendesk"):
+        scheduler.add_job(_safely(f"sync:{tool}", lambda tool=tool: engine.sync(tool)),
+                          "interval", seconds=interval, id=f"sync:{tool}",
+                          replace_existing=True, next_run_time=datetime.now(UTC))
+    scheduler.add_job(_safely(PROCESS_JOB, engine.process), "interval", seconds=30,
+                      id=PROCESS_JOB, replace_existing=True, next_run_time=datetime.now(UTC))
+    for workflow in enabled_workflows(settings):
+        trigger = dict(workflow.TRIGGER)
+        kind = trigger.pop("trigger")
+        scheduler.add_job(
+            _safely(workflow.NAME, lambda name=workflow.NAME: run_workflow(
+                engine.store, settings, name, now=engine.clock.now(), trigger="schedule")),
+            kind, id=f"workflow:{workflow.NAME}", replace_existing=True, **trigger)  # fmt: skip
+
+
+def wake(scheduler: BaseScheduler) -> None:
+    """Run the processing job now (new events arrived), coalescing with a run under way."""
+    job = scheduler.get_job(PROCESS_JOB)
+    if job is not None:
+        job.modify(next_run_time=datetime.now(UTC))

@@ -1,0 +1,1 @@
+"""Flask blueprints: webhooks, health, and (later) the admin UI and its JSON API."""

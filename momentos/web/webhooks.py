@@ -1,0 +1,48 @@
+"""Signed webhook deliveries in: verify, parse, commit, acknowledge, then wake the worker."""
+
+import logging
+from collections.abc import Callable
+
+from flask import Blueprint, current_app, jsonify, request
+
+from connectors.hubspot import webhooks as hubspot_webhooks
+from connectors.zendesk import webhooks as zendesk_webhooks
+from momentos.model import Event
+
+logger = logging.getLogger(__name__)
+
+
+def blueprint(on_events: Callable[[], None]) -> Blueprint:
+    bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+    def accept(tool: str, events: list[Event]):
+        app = current_app
+        store, clock = app.config["STORE"], app.config["CLOCK"]
+        now = clock.now()
+        new = store.add_events(events, source="webhook", received_at=now)
+        store.log_delivery(tool, now, 200, len(events))
+        logger.info("webhook from %s: %d events, %d new", tool, len(events), new)
+        # Processing happens after the acknowledgement: the worker derives and plans.
+        on_events()
+        return jsonify({"received": len(events), "new": new})
+
+    @bp.post("/zendesk")
+    def zendesk():
+        settings, clock = current_app.config["SETTINGS"], current_app.config["CLOCK"]
+        body = request.get_data()
+        secret = settings.secret("zendesk", "webhook_secret_env")
+        zendesk_webhooks.verify(secret, request.headers, body, clock.now())
+        return accept("zendesk", zendesk_webhooks.parse(body))
+
+    @bp.post("/hubspot")
+    def hubspot():
+        settings, clock = current_app.config["SETTINGS"], current_app.config["CLOCK"]
+        body = request.get_data()
+        # HubSpot signs the URL it called, so use the public URL, not the one behind a proxy.
+        query = request.query_string.decode()
+        uri = settings.web["public_url"].rstrip("/") + request.path + (f"?{query}" if query else "")
+        secret = settings.secret("hubspot", "app_secret_env")
+        hubspot_webhooks.verify(secret, request.method, uri, request.headers, body, clock.now())
+        return accept("hubspot", hubspot_webhooks.parse(body))
+
+    return bp

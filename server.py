@@ -1,0 +1,23 @@
+"""The Flask application factory: webhooks, health, and the admin UI as it grows."""
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from momentos.config import Settings
+from momentos.store import Store
+from momentos.web import errors, health, webhooks
+
+# Webhook batches are small (HubSpot: 100 events); anything bigger is refused with 413.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(settings: Settings, store: Store, clock, on_events: Callable[[], None] | None = None) -> Flask:
+    app = Flask("momentos")
+    app.config.update(SETTINGS=settings, STORE=store, CLOCK=clock,
+                      MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    app.json.sort_keys = False
+    errors.register(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(webhooks.blueprint(on_events or (lambda: None)))
+    return app
