@@ -210,6 +210,6 @@ class WebhookRegistry:
                 SIGNATURE_HEADER: sign(secret, stamp, body),
                 TIMESTAMP_HEADER: stamp,
             }
-            return {**auth_headers(hook), **headers}, body
+            return {**auth_headers(self.hooks.get(hook_id, hook)), **headers}, body
 
         return build

@@ -1,0 +1,82 @@
+"""Idempotency keys of ticket creation, and the job statuses of bulk endpoints."""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sandbox.zendesk.errors import IdempotentRequestError, RecordInvalid, RecordNotFound
+
+IDEMPOTENCY_SECONDS = 2 * 3600
+JOB_KEEP_SECONDS = 24 * 3600
+MAX_ITEMS = 100
+
+
+def fingerprint(raw_body: bytes) -> str:
+    return hashlib.sha256(raw_body).hexdigest()
+
+
+class IdempotencyCache:
+    """Responses of creates sent with an `Idempotency-Key`, replayed for two hours."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    def lookup(self, key: str, print_: str, now: float) -> dict[str, Any] | None:
+        """The cached response, None on a miss; IdempotentRequestError if the body differs."""
+        entry = self.entries.get(key)
+        if entry is None or entry["expires"] <= now:
+            self.entries.pop(key, None)
+            return None
+        if entry["fingerprint"] != print_:
+            raise IdempotentRequestError("Request parameters don't match the given idempotency key")
+        return entry
+
+    def remember(self, key: str, print_: str, status: int, body: dict[str, Any],
+                 now: float) -> None:
+        # Only successes are cached: whether Zendesk replays failures is not documented.
+        self.entries[key] = {"fingerprint": print_, "status": status, "body": body,
+                             "expires": now + IDEMPOTENCY_SECONDS}
+
+
+class JobBoard:
+    """Job statuses. Work runs at once, but the creating call still answers `queued`."""
+
+    def __init__(self, base_url: Callable[[], str]) -> None:
+        self._base = base_url
+        self.jobs: dict[str, dict[str, Any]] = {}
+
+    def _url(self, job_id: str) -> str:
+        return f"{self._base().rstrip('/')}/api/v2/job_statuses/{job_id}.json"
+
+    def run(self, job_type: str, items: list[Any], work: Callable[[Any], int],
+            now: datetime) -> dict[str, Any]:
+        """Run `work` on each item; results are `{index, id}` or `{index, error, details}`."""
+        results: list[dict[str, Any]] = []
+        for index, item in enumerate(items):
+            try:
+                results.append({"index": index, "id": work(item)})
+            except RecordInvalid as exc:
+                results.append({"index": index, "error": "TicketCreateFailed",
+                                "details": exc.summary()})
+        failed = bool(results) and all("error" in r for r in results)
+        stamp = now.strftime("%Y-%m-%d %H:%M:%S +0000")
+        job = {"id": uuid.uuid4().hex, "job_type": job_type,
+               "status": "failed" if failed else "completed", "total": len(items),
+               "progress": len(items),
+               "message": f"{'Failed' if failed else 'Completed'} at {stamp}",
+               "results": results, "created": now.timestamp()}
+        self.jobs[job["id"]] = job
+        return self.render(job) | {"status": "queued", "progress": None, "message": None,
+                                   "results": None}
+
+    def render(self, job: dict[str, Any]) -> dict[str, Any]:
+        shown = {k: v for k, v in job.items() if k != "created"}
+        return {"id": job["id"], "url": self._url(job["id"]), **shown}
+
+    def get(self, job_id: str, now: datetime) -> dict[str, Any]:
+        job = self.jobs.get(job_id)
+        if job is None or job["created"] + JOB_KEEP_SECONDS <= now.timestamp():
+            raise RecordNotFound()
+        return self.render(job)
