@@ -213,6 +213,6 @@ def load_settings(path: str | Path, *, require_secrets: bool = True) -> Settings
     if data is not None and require_secrets:
         problems += _missing_secrets(data)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(sorted(problems))
     data["workflows"] = workflows
     return Settings(**data, source=path)

@@ -1,8 +1,8 @@
 """The only module that speaks SQL: sqlite-utils over SQLite in WAL mode.
 
 Writes run in `transaction()` (BEGIN IMMEDIATE), so that a writer waits for the lock up
-front instead of failing half-way; every statement is safe to repeat (natural keys, INSERT
-OR IGNORE), so a crash at any line and a re-run converge.
+front instead of failing half-way; every statement is safe to repeat (natural keys with ON
+CONFLICT DO NOTHING), so a crash at any line and a re-run converge.
 """
 
 import json
@@ -89,13 +89,14 @@ class Store:
 
     def add_events(self, events: Iterable[Event], *, source: str, received_at: datetime,
                    cursor: tuple[str, str] | None = None) -> int:
-        """Store new events (duplicates by natural key are ignored) and the cursor, atomically."""
+        """Store new events (a natural key already stored is skipped) and the cursor, atomically."""
         inserted = 0
         with self.transaction() as db:
             for event in events:
                 cur = db.execute(
-                    "INSERT OR IGNORE INTO events (tool, object_type, object_id, version, source,"
-                    " received_at, occurred_at, deleted, data, raw) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO events (tool, object_type, object_id, version, source, received_at,"
+                    " occurred_at, deleted, data, raw) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT (tool, object_type, object_id, version) DO NOTHING",
                     [event.tool, event.object_type, event.object_id, event.version, source,
                      _ts(received_at), _ts(event.occurred_at), int(event.deleted),
                      _json(event.data), _json(event.raw)],
@@ -184,8 +185,8 @@ class Store:
     def link(self, tool: str, object_type: str, object_id: str, customer_id: int,
              matched_by: str, now: datetime) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO customer_links (tool, object_type, object_id, customer_id,"
-            " matched_by, linked_at) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO customer_links (tool, object_type, object_id, customer_id, matched_by,"
+            " linked_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
             [tool, object_type, object_id, customer_id, matched_by, _ts(now)])  # fmt: skip
 
     def customer_of(self, tool: str, object_type: str, object_id: str) -> int | None:
@@ -209,8 +210,8 @@ class Store:
     def add_review(self, tool: str, object_type: str, object_id: str, reason: str,
                    candidates: list[int], now: datetime) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO identity_reviews (tool, object_type, object_id, reason,"
-            " candidates, created_at) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO identity_reviews (tool, object_type, object_id, reason, candidates,"
+            " created_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
             [tool, object_type, object_id, reason, _json(candidates), _ts(now)])  # fmt: skip
 
     def reviews(self) -> list[dict[str, Any]]:
@@ -222,9 +223,9 @@ class Store:
                       now: datetime) -> bool:
         person = ":".join(moment.customer_ref) if moment.customer_ref else None
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO moments (key, type, customer_id, person, occurred_at, tool,"
+            "INSERT INTO moments (key, type, customer_id, person, occurred_at, tool,"
             " object_type, object_id, event_id, link, data, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING",
             [moment.key, moment.type, customer_id, person, _ts(moment.occurred_at), moment.tool,
              moment.object_type, moment.object_id, event_id, moment.link, _json(moment.data),
              _ts(now)],
@@ -277,9 +278,9 @@ class Store:
         with self.transaction() as db:
             for action in actions:
                 cur = db.execute(
-                    "INSERT OR IGNORE INTO actions (key, workflow, tool, kind, customer_id,"
-                    " moment_key, payload, state, not_before, next_attempt_at, created_at,"
-                    " updated_at) VALUES (?,?,?,?,?,?,?,'pending',?,?,?,?)",
+                    "INSERT INTO actions (key, workflow, tool, kind, customer_id, moment_key,"
+                    " payload, state, not_before, next_attempt_at, created_at, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,'pending',?,?,?,?) ON CONFLICT (key) DO NOTHING",
                     [action.key, action.workflow, action.tool, action.kind, action.customer_id,
                      action.moment_key, _json(action.payload), _ts(action.not_before),
                      _ts(action.not_before or now), _ts(now), _ts(now)],
@@ -300,6 +301,8 @@ class Store:
                     "UPDATE actions SET state = 'in_flight', attempts = attempts + 1,"
                     " lease_until = ?, claimed_at = ?, updated_at = ? WHERE key = ?",
                     [_ts(now + lease), _ts(now), _ts(now), row["key"]])  # fmt: skip
+                row.update(state="in_flight", attempts=row["attempts"] + 1,
+                           lease_until=_ts(now + lease), claimed_at=_ts(now))
         return [_decoded(row, "payload") for row in rows]
 
     def expired_leases(self, now: datetime, limit: int = 100) -> list[dict[str, Any]]:

@@ -2,9 +2,6 @@
 
 import pytest
 
-from sandbox.server import SandboxServer
-from sandbox.state import SandboxSettings
-
 
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch):
@@ -18,11 +15,15 @@ def clean_environ(monkeypatch):
 
 @pytest.fixture
 def sandbox_settings():
+    from sandbox.state import SandboxSettings
+
     return SandboxSettings()
 
 
 @pytest.fixture
 def sandbox(sandbox_settings):
     """An empty sandbox on 127.0.0.1:<free port>, stopped after the test."""
+    from sandbox.server import SandboxServer
+
     with SandboxServer(sandbox_settings) as server:
         yield server

@@ -1,0 +1,120 @@
+"""Configuration: every problem at once, as `path.key: problem (got value)`."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from momentos.cli import main
+from momentos.config import load_settings
+from momentos.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "example.yaml"
+SECRETS = ("ZENDESK_API_TOKEN", "ZENDESK_WEBHOOK_SECRET", "HUBSPOT_TOKEN", "HUBSPOT_APP_SECRET")
+
+
+@pytest.fixture
+def secrets_set(monkeypatch):
+    for name in SECRETS:
+        monkeypatch.setenv(name, f"value-of-{name.lower()}")
+
+
+def write(tmp_path, data) -> Path:
+    path = tmp_path / "momentos.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def example() -> dict:
+    return yaml.safe_load(EXAMPLE.read_text())
+
+
+def test_example_and_demo_configs_are_valid(secrets_set):
+    settings = load_settings(EXAMPLE)
+    assert settings.zendesk["base_url"] == "https://acme.zendesk.com"
+    assert settings.workflows["complaint_followup"]["horizon_days"] == 7
+    assert load_settings(EXAMPLE.with_name("demo.yaml")).hubspot["portal_id"] == 62515
+
+
+def test_three_mistakes_are_reported_together(tmp_path, secrets_set, capsys):
+    data = example()
+    data["timezone"] = "Mars/Olympus"
+    data["zendesk"]["email"] = "not-an-email"
+    data["polling"]["interval_seconds"] = 2
+    path = write(tmp_path, data)
+
+    assert main(["check-config", str(path)]) == 2
+
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        "polling.interval_seconds: Must be greater than or equal to 10 (got 2)",
+        "timezone: not an IANA timezone such as Europe/Madrid (got 'Mars/Olympus')",
+        "zendesk.email: Not a valid email address (got 'not-an-email')",
+    ]
+
+
+def test_unknown_key_and_inline_secret_are_refused(tmp_path, secrets_set):
+    data = example()
+    data["zendesk"]["api_token"] = "abc123"
+    data["colour"] = "blue"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, data))
+    assert caught.value.problems == [
+        "colour: unknown key (got 'blue')",
+        "zendesk.api_token: unknown key (secrets go in the environment: name the variable "
+        "in a *_env key) (got 'abc123')",
+    ]
+
+
+def test_secret_env_var_must_be_set_and_be_a_name(tmp_path, monkeypatch, secrets_set):
+    monkeypatch.delenv("HUBSPOT_TOKEN")
+    data = example()
+    data["zendesk"]["api_token_env"] = "my token"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, data))
+    assert caught.value.problems == [
+        "zendesk.api_token_env: must be the NAME of an environment variable, e.g. "
+        "ZENDESK_API_TOKEN (got 'my token')",
+    ]
+    data["zendesk"]["api_token_env"] = "ZENDESK_API_TOKEN"
+    with pytest.raises(ConfigError, match=r"hubspot.token_env: environment variable "
+                                          r"HUBSPOT_TOKEN is not set"):
+        load_settings(write(tmp_path, data))
+
+
+@pytest.mark.parametrize("url", ["https://169.254.169.254", "http://acme.zendesk.com",
+                                 "https://evil.example.com", "http://127.0.0.1:5050"])
+def test_base_url_outside_the_tool_is_refused_unless_allowed(tmp_path, secrets_set, url):
+    data = example()
+    data["zendesk"]["base_url"] = url
+    with pytest.raises(ConfigError, match=r"^zendesk.base_url: "):
+        load_settings(write(tmp_path, data))
+
+
+def test_custom_base_url_to_loopback_when_allowed(tmp_path, secrets_set):
+    data = example()
+    data["zendesk"].update(base_url="http://127.0.0.1:5050", allow_custom_base_url=True)
+    assert load_settings(write(tmp_path, data)).zendesk["base_url"] == "http://127.0.0.1:5050"
+
+
+def test_workflow_params_are_validated_and_defaulted(tmp_path, secrets_set):
+    data = example()
+    data["workflows"] = {"complaint_followup": {"priority": "URGENT"}, "nope": {}}
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, data))
+    assert caught.value.problems == [
+        "workflows.complaint_followup.priority: Must be one of: LOW, MEDIUM, HIGH (got 'URGENT')",
+        "workflows.nope: unknown workflow; known: complaint_followup (got 'nope')",
+    ]
+    del data["workflows"]
+    settings = load_settings(write(tmp_path, data))
+    assert settings.workflows["complaint_followup"]["enabled"] is True
+
+
+def test_missing_file_and_bad_yaml_are_one_line_errors(tmp_path, capsys):
+    assert main(["check-config", str(tmp_path / "nope.yaml")]) == 2
+    assert capsys.readouterr().err.strip() == f"{tmp_path / 'nope.yaml'}: no such configuration file"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("zendesk: [unclosed")
+    assert main(["check-config", str(bad)]) == 2
+    assert "not valid YAML" in capsys.readouterr().err

@@ -1,0 +1,70 @@
+"""The store: natural keys, atomic cursors, the outbox's states and leases."""
+
+from datetime import timedelta
+
+import pytest
+
+from momentos.model import Action
+from momentos.store import Store
+from tests.factories import T0, zendesk_ticket
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "momentos.db")
+
+
+def test_same_event_by_webhook_and_poll_is_stored_once(store):
+    event = zendesk_ticket()
+    assert store.add_events([event], source="webhook", received_at=T0) == 1
+    assert store.add_events([event, zendesk_ticket(ticket_id=102)], source="poll",
+                            received_at=T0, cursor=("zendesk:tickets", "c1")) == 1
+    rows = list(store.db.query("SELECT object_id, source FROM events ORDER BY id"))
+    assert rows == [{"object_id": "101", "source": "webhook"}, {"object_id": "102", "source": "poll"}]
+    assert store.cursor("zendesk:tickets") == "c1"
+
+
+def test_cursor_is_not_moved_when_its_events_fail_to_commit(store):
+    store.add_events([], source="poll", received_at=T0, cursor=("zendesk:tickets", "c1"))
+    broken = zendesk_ticket().__class__(**{**zendesk_ticket().__dict__, "object_id": None})
+    with pytest.raises(Exception, match="NOT NULL"):
+        store.add_events([zendesk_ticket(ticket_id=103), broken], source="poll", received_at=T0,
+                         cursor=("zendesk:tickets", "c2"))
+    assert store.cursor("zendesk:tickets") == "c1"
+    assert store.total("events") == 0
+
+
+def test_reopening_applies_no_migration_twice(tmp_path):
+    Store(tmp_path / "m.db").add_events([zendesk_ticket()], source="poll", received_at=T0)
+    again = Store(tmp_path / "m.db")
+    assert again.total("events") == 1
+    assert [m["name"] for m in again.db.query("SELECT name FROM _sqlite_migrations")] == [
+        "m001_initial"]
+    assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def action(key="wf:1") -> Action:
+    return Action(key=key, workflow="wf", tool="hubspot", kind="task", payload={"subject": "s"},
+                  customer_id=None)
+
+
+def test_enqueue_is_idempotent_and_claim_leases_before_sending(store):
+    assert store.enqueue([action(), action()], T0) == ["wf:1"]
+    assert store.enqueue([action()], T0) == []
+    claimed = store.claim(T0, timedelta(minutes=2), 10)
+    assert [(r["key"], r["attempts"]) for r in claimed] == [("wf:1", 1)]
+    row = store.actions()[0]
+    assert (row["state"], row["lease_until"]) == ("in_flight", "2026-11-23T09:02:00.000000+00:00")
+    assert store.claim(T0, timedelta(minutes=2), 10) == []
+    assert store.expired_leases(T0 + timedelta(minutes=1)) == []
+    assert [r["key"] for r in store.expired_leases(T0 + timedelta(minutes=3))] == ["wf:1"]
+
+
+def test_settle_records_the_outcome(store):
+    store.enqueue([action()], T0)
+    store.claim(T0, timedelta(minutes=2), 10)
+    store.settle("wf:1", "done", T0, remote_id="9", remote_url="https://x/9")
+    row = store.actions()[0]
+    assert (row["state"], row["remote_id"], row["lease_until"]) == ("done", "9", None)
+    with pytest.raises(ValueError, match="unknown action state 'gone'"):
+        store.settle("wf:1", "gone", T0)
