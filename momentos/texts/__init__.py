@@ -22,9 +22,9 @@ def language_or_default(language: str | None, default: str) -> str:
     return language if language in LANGUAGES else default
 
 
-def render(name: str, language: str, **context: Any) -> dict[str, str]:
-    """Every entry of the catalogue `name` in `language`, rendered with `context`."""
-    entries = catalogue(name)[language]
+def render(catalogue_name: str, language: str, **context: Any) -> dict[str, str]:
+    """Every entry of a catalogue in `language`, rendered with `context`."""
+    entries = catalogue(catalogue_name)[language]
     return {key: _env.from_string(text).render(**context).strip() for key, text in entries.items()}
 
 

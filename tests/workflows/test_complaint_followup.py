@@ -1,0 +1,91 @@
+"""complaint_followup: one call task per complaint, to the right owner, in the right language."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from momentos.derive import derive_pending
+from momentos.moments import RuleContext
+from momentos.store import Store
+from momentos.view import Defaults, View
+from tests.factories import T0, hubspot_record, zendesk_ticket, zendesk_user
+from workflows import complaint_followup
+
+CONTEXT = RuleContext(zendesk_url="https://acme.zendesk.com",
+                      complaint_tags=frozenset({"queja", "complaint"}))
+PARAMS = complaint_followup.Params().load({})
+NOW = T0 + timedelta(minutes=5)  # 10:05 in Madrid
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "m.db")
+
+
+def load(store, *events):
+    store.add_events(events, source="poll", received_at=T0)
+    derive_pending(store, CONTEXT)
+
+
+def plan(store, now=NOW, fallback="OWNER-FALLBACK"):
+    view = View(store, Defaults(language="es", time_zone="Europe/Madrid",
+                                fallback_owner_id=fallback))
+    return complaint_followup.plan(PARAMS, view, now)
+
+
+def test_spanish_customer_gets_a_spanish_task_for_the_company_owner(store):
+    load(store,
+         hubspot_record("company", "21", domain="laespiga.es", name="La Espiga", owner_id="77"),
+         hubspot_record("contact", "11", email="carmen@laespiga.es", language="es", owner_id="78"),
+         zendesk_user(), zendesk_ticket())  # fmt: skip
+    [action] = plan(store)
+    assert action.key == "complaint_followup:complaint:zendesk:ticket:101"
+    assert (action.tool, action.kind) == ("hubspot", "task")
+    payload = action.payload
+    assert payload["owner_id"] == "77"
+    assert (payload["contact_ids"], payload["company_ids"]) == (["11"], ["21"])
+    assert payload["subject"] == "Llamar hoy a Carmen Vidal: queja «La factura está duplicada»"
+    assert "https://acme.zendesk.com/agent/tickets/101" in payload["body"]
+    assert "Llama hoy: escucha sin interrumpir" in payload["body"]
+    assert payload["due_at"] == "2026-11-23T17:00:00+01:00"
+
+
+def test_english_customer_without_owner_goes_to_the_fallback_in_english(store):
+    load(store,
+         hubspot_record("contact", "12", email="emily@northwind.com", language="en"),
+         zendesk_user(user_id=502, email="emily@northwind.com", locale="en-US",
+                      time_zone="America/New_York", name="Emily Brooks"),
+         zendesk_ticket(ticket_id=102, requester_id=502, tags=("complaint",)))  # fmt: skip
+    [action] = plan(store)
+    assert action.payload["owner_id"] == "OWNER-FALLBACK"
+    assert action.payload["subject"].startswith("Call Emily Brooks today: complaint")
+    assert "Call today: listen without interrupting" in action.payload["body"]
+    # 04:05 in New York: due at 17:00 local that day.
+    assert action.payload["due_at"] == "2026-11-23T17:00:00-05:00"
+
+
+def test_customer_with_no_language_gets_the_default(store):
+    load(store, zendesk_user(locale=None), zendesk_ticket())
+    [action] = plan(store)
+    assert action.payload["language"] == "es"
+    assert action.payload["contact_ids"] == []
+
+
+def test_late_in_the_day_the_task_is_due_an_hour_from_now():
+    now = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)  # 17:30 in Madrid
+    due = complaint_followup.due_at(now, "Europe/Madrid", time(17), timedelta(minutes=60))
+    assert due.isoformat() == "2026-11-23T18:30:00+01:00"
+
+
+def test_old_complaints_and_unknown_customers_plan_nothing(store):
+    load(store, zendesk_ticket())  # the requester is not known yet
+    assert plan(store) == []
+    load(store, zendesk_user())
+    assert len(plan(store)) == 1  # the moment was adopted by the customer once known
+    assert plan(store, now=NOW + timedelta(days=8)) == []
+
+
+def test_planning_twice_gives_the_same_keys(store):
+    load(store, zendesk_user(), zendesk_ticket(), zendesk_ticket(updated="2026-11-23T08:58:00Z"))
+    assert [a.key for a in plan(store)] == [a.key for a in plan(store)]
+    assert len(plan(store)) == 1
