@@ -27,3 +27,37 @@ def sandbox(sandbox_settings):
 
     with SandboxServer(sandbox_settings) as server:
         yield server
+
+
+TEST_SECRETS = {
+    "ZENDESK_API_TOKEN": "test-zendesk-token",
+    "ZENDESK_WEBHOOK_SECRET": "test-zendesk-webhook-secret",
+    "HUBSPOT_TOKEN": "test-hubspot-token",
+    "HUBSPOT_APP_SECRET": "test-hubspot-app-secret",
+}
+
+
+@pytest.fixture
+def make_settings(tmp_path, monkeypatch):
+    """Settings loaded from a YAML file written for the test, through the real loader."""
+    from pathlib import Path
+
+    import yaml
+
+    from momentos.config import load_settings
+
+    for name, value in TEST_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    base = yaml.safe_load((Path(__file__).parents[1] / "config" / "demo.yaml").read_text())
+
+    def make(zendesk_url="https://acme.zendesk.com", hubspot_url="https://api.hubapi.com",
+             **overrides):
+        data = {**base, **overrides}
+        data["store"] = {"path": str(tmp_path / "momentos.db")}
+        data["zendesk"] = {**base["zendesk"], "base_url": zendesk_url}
+        data["hubspot"] = {**base["hubspot"], "base_url": hubspot_url, "fallback_owner_id": "1"}
+        path = tmp_path / "momentos.yaml"
+        path.write_text(yaml.safe_dump(data))
+        return load_settings(path)
+
+    return make

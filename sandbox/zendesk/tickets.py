@@ -30,7 +30,8 @@ def _comment_text(comment: Any) -> str:
     if isinstance(comment, str):
         return comment
     if isinstance(comment, dict):
-        return str(comment.get("html_body") or comment.get("body") or "")
+        # Ticket imports name the text `value`.
+        return str(comment.get("html_body") or comment.get("body") or comment.get("value") or "")
     return ""
 
 
@@ -75,7 +76,7 @@ def make_comment(spec: Any, ids: NextId, author_id: int, public_default: bool, n
     """A stored comment; `body` is plain text even when HTML was sent (Zendesk strips it)."""
     spec = {"body": spec} if isinstance(spec, str) else spec
     given_html = spec.get("html_body")
-    body = strip_html(given_html if given_html else str(spec.get("body", "")))
+    body = strip_html(given_html if given_html else str(spec.get("body", spec.get("value", ""))))
     paragraphs = html.escape(body).replace("\n", "<br>")
     return {
         "id": ids("comment"),

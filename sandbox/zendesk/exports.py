@@ -1,0 +1,168 @@
+"""Incremental exports, ticket lists and search pages, as response bodies."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from sandbox.zendesk import search
+from sandbox.zendesk.errors import ZendeskApiError
+from sandbox.zendesk.index import (
+    QUIET_SECONDS,
+    ChangeIndex,
+    cursor_page,
+    decode_cursor,
+    time_page,
+)
+from sandbox.zendesk.paging import cursor_slice
+from sandbox.zendesk.shapes import api_url, render_organization, render_ticket, render_user
+
+MAX_EXPORT_PAGE = 1000
+MAX_OFFSET_RECORDS = 10000
+
+
+class TooRecentStart(ZendeskApiError):
+    status = 422
+
+
+def _url(state, path: str, **params: Any) -> str:
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{api_url(state.base, path)}?{query}"
+
+
+def export_size(raw: str | None) -> int:
+    """`per_page` of an export: default and maximum 1000."""
+    try:
+        size = int(raw) if raw is not None else MAX_EXPORT_PAGE
+    except ValueError as exc:
+        raise ZendeskApiError("per_page must be an integer") from exc
+    return max(1, min(size, MAX_EXPORT_PAGE))
+
+
+def start_time(raw: str | None, now: int) -> int:
+    """A valid `start_time`: required, and at least a minute old."""
+    if raw is None:
+        raise ZendeskApiError("start_time or cursor is required")
+    try:
+        value = int(float(raw))
+    except ValueError as exc:
+        raise ZendeskApiError("start_time must be a Unix timestamp in seconds") from exc
+    if value > now - QUIET_SECONDS:
+        raise TooRecentStart("Too recent start_time. Use a start_time older than 1 minute")
+    return value
+
+
+def _cursor_export(state, kind: str, index: ChangeIndex, render, args: dict[str, str]):
+    now = int(state.now().timestamp())
+    size = export_size(args.get("per_page"))
+    per_page = args.get("per_page")
+    if args.get("cursor"):
+        position, first = decode_cursor(args["cursor"]), False
+    else:
+        position, first = (start_time(args.get("start_time"), now), 0), True
+    page = cursor_page(index, position, size, now, first)
+    path = f"incremental/{kind}/cursor.json"
+    before = page.before_cursor
+    return {
+        kind: [render(i) for i in page.ids],
+        "after_url": _url(state, path, cursor=page.after_cursor, per_page=per_page),
+        "after_cursor": page.after_cursor,
+        "before_url": _url(state, path, cursor=before, per_page=per_page) if before else None,
+        "before_cursor": before,
+        "end_of_stream": page.end_of_stream,
+    }
+
+
+def tickets_cursor(state, args: dict[str, str]) -> dict[str, Any]:
+    return _cursor_export(state, "tickets", state.ticket_index,
+                          lambda i: render_ticket(state.tickets[i], state.base), args)
+
+
+def users_cursor(state, args: dict[str, str]) -> dict[str, Any]:
+    return _cursor_export(state, "users", state.user_index,
+                          lambda i: render_user(state.users[i], state.base), args)
+
+
+def organizations_by_time(state, args: dict[str, str]) -> dict[str, Any]:
+    """Time-based: `next_page` is set even on the last page; stop on `end_of_stream`."""
+    now = int(state.now().timestamp())
+    page = time_page(state.org_index, start_time(args.get("start_time"), now),
+                     export_size(args.get("per_page")), now)
+    return {
+        "organizations": [render_organization(state.orgs[i], state.base) for i in page.ids],
+        "count": len(page.ids),
+        "end_time": page.end_time,
+        "next_page": _url(state, "incremental/organizations.json", start_time=page.end_time,
+                          per_page=args.get("per_page")),
+        "end_of_stream": page.end_of_stream,
+    }
+
+
+def list_tickets(state, args: dict[str, str], size: int | None) -> dict[str, Any]:
+    """`GET /tickets`: cursor pagination with `page[size]`, else offset pagination."""
+    render = lambda i: render_ticket(state.tickets[i], state.base)  # noqa: E731
+    if size is not None:
+        page = cursor_slice(state.ticket_ids, size, args.get("page[after]"),
+                            args.get("page[before]"))
+        path = "tickets.json"
+        return {
+            "tickets": [render(i) for i in page.keys],
+            "meta": {"has_more": page.has_more, "after_cursor": page.after_cursor,
+                     "before_cursor": page.before_cursor},
+            "links": {
+                "next": _url(state, path, **{"page[size]": size, "page[after]": page.after_cursor})
+                if page.after_cursor else None,
+                "prev": _url(state, path, **{"page[size]": size,
+                                             "page[before]": page.before_cursor})
+                if page.before_cursor else None,
+            },
+        }
+    number, per_page = _offset(args)
+    start = (number - 1) * per_page
+    ids = state.ticket_ids[start : start + per_page]
+    total = len(state.ticket_ids)
+    return {
+        "tickets": [render(i) for i in ids],
+        "next_page": _url(state, "tickets.json", page=number + 1, per_page=per_page)
+        if start + per_page < total else None,
+        "previous_page": _url(state, "tickets.json", page=number - 1, per_page=per_page)
+        if number > 1 else None,
+        "count": total,
+    }
+
+
+def _offset(args: dict[str, str]) -> tuple[int, int]:
+    try:
+        number, per_page = int(args.get("page", 1)), int(args.get("per_page", 100))
+    except ValueError as exc:
+        raise ZendeskApiError("page and per_page must be integers") from exc
+    if number < 1 or not 1 <= per_page <= 100:
+        raise ZendeskApiError("page must be >= 1 and per_page 1..100")
+    if number * per_page > MAX_OFFSET_RECORDS:
+        # Since 2024 offset pagination stops at 10,000 records (100 pages).
+        raise ZendeskApiError("Offset pagination is limited to the first 10000 records; "
+                              "use cursor pagination")
+    return number, per_page
+
+
+def search_page(state, args: dict[str, str]) -> dict[str, Any]:
+    query = args.get("query") or ""
+    number, per_page = int(args.get("page", 1)), int(args.get("per_page", 100))
+    found = search.run(state, query, state.now().timestamp(),
+                       state.settings.zendesk_search_lag_seconds)
+    if args.get("sort_by") in ("created_at", "updated_at"):
+        found.sort(key=lambda pair: pair[1][args["sort_by"]],
+                   reverse=args.get("sort_order", "desc") == "desc")
+    start, stop = search.window(len(found), number, per_page)
+    renderers = {"ticket": render_ticket, "user": render_user,
+                 "organization": render_organization}
+    results = [{**renderers[kind](record, state.base), "result_type": kind}
+               for kind, record in found[start:stop]]
+    more = stop < min(len(found), search.MAX_RESULTS)
+    return {
+        "results": results,
+        "facets": None,
+        "next_page": _url(state, "search.json", query=query, page=number + 1,
+                          per_page=per_page) if more else None,
+        "previous_page": _url(state, "search.json", query=query, page=number - 1,
+                              per_page=per_page) if number > 1 else None,
+        "count": len(found),
+    }

@@ -1,0 +1,71 @@
+"""Ticket, job-status and ticket-import routes."""
+
+from flask import Blueprint, jsonify, request
+
+from sandbox.zendesk import exports
+from sandbox.zendesk.paging import page_size
+from sandbox.zendesk.routing import args, body, both, created, listing
+
+UPDATE_LIMIT_TEXT = "Number of allowed ticket updates per 10 minutes exceeded"
+
+
+def register(bp: Blueprint, state) -> None:
+    @both(bp, "/tickets", methods=("POST",))
+    def create_ticket():
+        fields = body("ticket")
+        key = request.headers.get("Idempotency-Key")
+        lookup, payload = state.create_ticket_idempotent(key, request.get_data(), fields)
+        response = created(payload, payload["ticket"]["url"])
+        if lookup:
+            response.headers["x-idempotency-lookup"] = lookup
+        return response
+
+    @both(bp, "/tickets")
+    def list_tickets():
+        if "external_id" in request.args:
+            return listing("tickets", state.tickets_by_external_id(request.args["external_id"]))
+        raw_size = request.args.get("page[size]")
+        size = page_size(raw_size) if raw_size is not None else None
+        return jsonify(exports.list_tickets(state, args(), size))
+
+    @both(bp, "/tickets/<int:ticket_id>")
+    def show_ticket(ticket_id: int):
+        return jsonify({"ticket": state.ticket(ticket_id)})
+
+    @both(bp, "/tickets/<int:ticket_id>", methods=("PUT",))
+    def update_ticket(ticket_id: int):
+        from sandbox.zendesk.routes import too_many_requests
+
+        fields = dict(body("ticket"))
+        # Ratings come from requesters through their own endpoint; only the seed sets them.
+        fields.pop("satisfaction_rating", None)
+        wait = state.limits.ticket_update(ticket_id)
+        if wait:
+            return too_many_requests(wait, UPDATE_LIMIT_TEXT)
+        ticket, audit = state.update_ticket(ticket_id, fields)
+        return jsonify({"ticket": ticket, "audit": audit})
+
+    @both(bp, "/tickets/<int:ticket_id>/audits")
+    def ticket_audits(ticket_id: int):
+        return listing("audits", state.ticket_audits(ticket_id))
+
+    @both(bp, "/tickets/<int:ticket_id>/comments")
+    def ticket_comments(ticket_id: int):
+        return listing("comments", state.ticket_comments(ticket_id))
+
+    @both(bp, "/tickets/create_many", methods=("POST",))
+    def create_many():
+        return jsonify({"job_status": state.create_many(body().get("tickets"))})
+
+    @both(bp, "/job_statuses/<job_id>")
+    def job_status(job_id: str):
+        return jsonify({"job_status": state.jobs.get(job_id, state.now())})
+
+    @both(bp, "/imports/tickets", methods=("POST",))
+    def import_ticket():
+        ticket = state.import_ticket(body("ticket"))
+        return created({"ticket": ticket}, ticket["url"])
+
+    @both(bp, "/imports/tickets/create_many", methods=("POST",))
+    def import_many():
+        return jsonify({"job_status": state.create_many(body().get("tickets"), imported=True)})

@@ -1,0 +1,68 @@
+"""The walking skeleton: complaint tickets in Zendesk become call tasks in HubSpot, once.
+
+Real HTTP all the way: the sandbox sends signed webhooks to Momentos, Momentos polls the
+sandbox's incremental export and search, and the dispatcher creates tasks through
+`batch/create`.
+"""
+
+import requests
+
+from sandbox import seed
+from sandbox.demo_company import TICKETS
+from tests.conftest import TEST_SECRETS
+
+COMPLAINTS_TODAY = [row for row in TICKETS if row[5] == 0 and {"queja", "complaint"} & set(row[3])]
+
+
+def hubspot_tasks(sandbox) -> list[dict]:
+    response = requests.get(
+        f"{sandbox.url}/crm/v3/objects/tasks",
+        params={"limit": 100, "properties": "hs_task_subject,momentos_key,hubspot_owner_id",
+                "associations": "contacts,companies"},
+        headers={"Authorization": f"Bearer {TEST_SECRETS['HUBSPOT_TOKEN']}"}, timeout=10)
+    response.raise_for_status()
+    return response.json()["results"]
+
+
+def run_story(engine, sandbox):
+    engine.sync("hubspot")
+    engine.sync("zendesk")
+    assert sandbox.state.deliveries.flush(timeout=30)
+    return engine.process()
+
+
+def test_complaints_become_one_task_each_and_replays_create_nothing(live):
+    engine, sandbox = live
+    seed.apply(sandbox.state, "demo")
+    run_story(engine, sandbox)
+
+    tasks = hubspot_tasks(sandbox)
+    assert len(tasks) == len(COMPLAINTS_TODAY) == 5
+    keys = {t["properties"]["momentos_key"] for t in tasks}
+    assert len(keys) == 5 and all(k.startswith("complaint_followup:complaint:") for k in keys)
+    subjects = sorted(t["properties"]["hs_task_subject"] for t in tasks)
+    assert any(s.startswith("Llamar hoy a Carmen Vidal") for s in subjects)
+    assert any(s.startswith("Call Emily Brooks today") for s in subjects)
+    carmen = next(t for t in tasks if "Carmen" in t["properties"]["hs_task_subject"])
+    assert carmen["associations"]["contacts"]["results"]
+    assert carmen["associations"]["companies"]["results"]
+
+    # Tickets came both ways: each (ticket, version) is one event, webhook first.
+    sources = {r["source"] for r in engine.store.db.query(
+        "SELECT DISTINCT source FROM events WHERE object_type = 'ticket'")}
+    assert sources == {"webhook", "poll"}
+    duplicates = list(engine.store.db.query(
+        "SELECT object_id, version, COUNT(*) AS n FROM events GROUP BY 1, 2, tool, object_type"
+        " HAVING n > 1"))
+    assert duplicates == []
+
+    # Everything again: polls, derivation, planning, dispatch. Nothing new anywhere.
+    run_story(engine, sandbox)
+    from momentos.planner import run_workflow
+
+    rerun = run_workflow(engine.store, engine.settings, "complaint_followup",
+                         now=engine.clock.now())
+    assert len(rerun.actions) == 5 and rerun.enqueued == []
+    engine.dispatcher.run_once()
+    assert len(hubspot_tasks(sandbox)) == 5
+    assert engine.store.counts("actions", "state") == {"done": 5}
