@@ -173,7 +173,7 @@ def _workflow_problems(raw: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], 
         try:
             loaded[name] = known[name].Params().load(params or {})
         except ValidationError as exc:
-            problems += _format({f"workflows.{name}": exc.messages}, {f"workflows.{name}": params})
+            problems += _format({"workflows": {name: exc.messages}}, {"workflows": raw})
     for name, workflow in known.items():
         loaded.setdefault(name, workflow.Params().load({}))
     return loaded, problems
