@@ -12,10 +12,13 @@ from momentos.web import errors, health, webhooks
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def create_app(settings: Settings, store: Store, clock, on_events: Callable[[], None] | None = None) -> Flask:
+def create_app(
+    settings: Settings, store: Store, clock, on_events: Callable[[], None] | None = None
+) -> Flask:
     app = Flask("momentos")
-    app.config.update(SETTINGS=settings, STORE=store, CLOCK=clock,
-                      MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    app.config.update(
+        SETTINGS=settings, STORE=store, CLOCK=clock, MAX_CONTENT_LENGTH=MAX_BODY_BYTES
+    )
     app.json.sort_keys = False
     errors.register(app)
     app.register_blueprint(health.bp)

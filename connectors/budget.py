@@ -19,7 +19,7 @@ class Budget:
 
     def __init__(self, limit: int, per_seconds: float):
         if limit < 1 or per_seconds <= 0:
-            raise ValueError(f"a budget needs a positive limit and window (got {limit}/{per_seconds}s)")
+            raise ValueError(f"a budget needs a positive limit and window ({limit}/{per_seconds}s)")
         self.limit = limit
         self.per_seconds = per_seconds
         self._sent: deque[datetime] = deque()
@@ -47,6 +47,12 @@ class Budget:
                 slept += wait
             self._sent.append(clock.now())
         return slept
+
+    def paused_for(self, now: datetime) -> float:
+        """Seconds left of a pause the tool asked for (0 when there is none)."""
+        if self._blocked_until is None:
+            return 0.0
+        return max(0.0, (self._blocked_until - now).total_seconds())
 
     def block_until(self, when: datetime) -> None:
         """Send nothing in this family before `when` (the tool said so with `Retry-After`)."""

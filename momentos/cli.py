@@ -13,8 +13,11 @@ DEFAULT_CONFIG = "config/momentos.yaml"
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="momentos", description=__doc__)
-    parser.add_argument("--config", default=os.environ.get("MOMENTOS_CONFIG", DEFAULT_CONFIG),
-                        help="YAML configuration (default: $MOMENTOS_CONFIG or %(default)s)")
+    parser.add_argument(
+        "--config",
+        default=os.environ.get("MOMENTOS_CONFIG", DEFAULT_CONFIG),
+        help="YAML configuration (default: $MOMENTOS_CONFIG or %(default)s)",
+    )
     parser.add_argument("--log-level", default=os.environ.get("MOMENTOS_LOG_LEVEL", "WARNING"))
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="the whole story on the sandbox, then serve the UI")
@@ -45,8 +48,11 @@ def _as_of(value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None:
         # A bare date means the end of that day, so the whole day's moments are seen.
-        value = datetime.combine(value.date(), time(23, 59, 59), tzinfo=UTC) \
-            if value.time() == time(0) else value.replace(tzinfo=UTC)
+        value = (
+            datetime.combine(value.date(), time(23, 59, 59), tzinfo=UTC)
+            if value.time() == time(0)
+            else value.replace(tzinfo=UTC)
+        )
     return value
 
 
@@ -72,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         import logging
 
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
-        print(f"momentos: unexpected error: {type(exc).__name__}: {exc} "
-              "(run with --log-level DEBUG for details)", file=sys.stderr)
+        print(
+            f"momentos: unexpected error: {type(exc).__name__}: {exc} "
+            "(run with --log-level DEBUG for details)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -33,8 +33,12 @@ def sandbox(args: Namespace) -> int:
     from sandbox.settings_env import settings_from_env
 
     settings = settings_from_env(momentos_url=args.momentos_url)
-    server = SandboxServer(settings, host="127.0.0.1", port=args.port,
-                           state_path=Path(args.state) if args.state else None).start()
+    server = SandboxServer(
+        settings,
+        host="127.0.0.1",
+        port=args.port,
+        state_path=Path(args.state) if args.state else None,
+    ).start()
     if not server.state.zendesk.dump().get("tickets") or args.seed == "empty":
         from sandbox import seed
 
@@ -60,8 +64,14 @@ def run(args: Namespace) -> int:
 
     engine = _engine(args)
     engine.derive()
-    result = run_workflow(engine.store, engine.settings, args.workflow, now=engine.clock.now(),
-                          as_of=args.as_of, dry_run=args.dry_run)
+    result = run_workflow(
+        engine.store,
+        engine.settings,
+        args.workflow,
+        now=engine.clock.now(),
+        as_of=args.as_of,
+        dry_run=args.dry_run,
+    )
     if result.error:
         print(f"momentos: error: workflow {args.workflow} failed: {result.error}")
         return 1
@@ -106,8 +116,16 @@ def demo(args: Namespace) -> int:
     return run_demo(once=args.once, fresh=args.fresh, summary_json=args.summary_json)
 
 
-COMMANDS = {"check-config": check_config, "sandbox": sandbox, "sync": sync, "run": run,
-            "dispatch": dispatch, "serve": serve, "worker": worker, "demo": demo}
+COMMANDS = {
+    "check-config": check_config,
+    "sandbox": sandbox,
+    "sync": sync,
+    "run": run,
+    "dispatch": dispatch,
+    "serve": serve,
+    "worker": worker,
+    "demo": demo,
+}
 
 
 def dispatch_command(args: Namespace) -> int:

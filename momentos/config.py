@@ -145,8 +145,11 @@ def _value_at(data: Any, path: str) -> Any:
 def _describe(problem: str, path: str) -> str:
     if problem == "Unknown field.":
         leaf = path.rsplit(".", 1)[-1]
-        hint = " (secrets go in the environment: name the variable in a *_env key)" if any(
-            word in leaf for word in ("token", "secret", "password")) else ""
+        hint = (
+            " (secrets go in the environment: name the variable in a *_env key)"
+            if any(word in leaf for word in ("token", "secret", "password"))
+            else ""
+        )
         return f"unknown key{hint}"
     if problem == "Missing data for required field.":
         return "is required"
@@ -167,8 +170,10 @@ def _workflow_problems(raw: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], 
     loaded, problems = {}, []
     for name, params in (raw or {}).items():
         if name not in known:
-            problems.append(f"workflows.{name}: unknown workflow; known: "
-                            f"{', '.join(sorted(known))} (got {name!r})")
+            problems.append(
+                f"workflows.{name}: unknown workflow; known: "
+                f"{', '.join(sorted(known))} (got {name!r})"
+            )
             continue
         try:
             loaded[name] = known[name].Params().load(params or {})
@@ -184,7 +189,9 @@ def _missing_secrets(data: dict[str, Any]) -> list[str]:
     for tool in ("zendesk", "hubspot"):
         for key, env in sorted(data.get(tool, {}).items()):
             if key.endswith("_env") and env not in os.environ:
-                problems.append(f"{tool}.{key}: environment variable {env} is not set (got {env!r})")
+                problems.append(
+                    f"{tool}.{key}: environment variable {env} is not set (got {env!r})"
+                )
     return problems
 
 

@@ -38,35 +38,44 @@ class _Web:
         self.thread.join()
 
 
-def _summary(engine: Engine, before: dict[str, list[dict]], after: dict[str, list[dict]],
-             events_before: int) -> dict:
+def _summary(
+    engine: Engine, before: dict[str, list[dict]], after: dict[str, list[dict]], events_before: int
+) -> dict:
     store = engine.store
     known = {tool: {r["id"] for r in rows} for tool, rows in before.items()}
     return {
-        "events": {"total": store.total("events"),
-                   "new_this_run": store.total("events") - events_before},
+        "events": {
+            "total": store.total("events"),
+            "new_this_run": store.total("events") - events_before,
+        },
         "moments_by_type": store.counts("moments", "type"),
         "actions_by_state": store.counts("actions", "state"),
         "records": {
             tool: {"all": len(rows), "this_run": [r for r in rows if r["id"] not in known[tool]]}
             for tool, rows in after.items()
         },
-    }  # fmt: skip
+    }
 
 
 def _print(summary: dict) -> None:
     events = summary["events"]
     print(f"\nEvents stored: {events['total']} ({events['new_this_run']} new this run)")
-    print("Moments by type: " + ", ".join(f"{k} {v}" for k, v in
-                                          sorted(summary["moments_by_type"].items())))
-    print("Actions by state: " + (", ".join(f"{k} {v}" for k, v in
-                                            sorted(summary["actions_by_state"].items())) or "none"))
+    print(
+        "Moments by type: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(summary["moments_by_type"].items()))
+    )
+    print(
+        "Actions by state: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(summary["actions_by_state"].items())) or "none")
+    )
     for tool, records in summary["records"].items():
         new = records["this_run"]
         print(f"{tool}: {len(new)} new records this run, {records['all']} by Momentos in all")
         for record in new:
-            print(f"  {record['kind']} {record['id']}  owner {record.get('owner_id') or '-'}  "
-                  f"{record['subject']}")
+            print(
+                f"  {record['kind']} {record['id']}  owner {record.get('owner_id') or '-'}  "
+                f"{record['subject']}"
+            )
 
 
 def run_demo(once: bool, fresh: bool, summary_json: str | None) -> int:
@@ -78,14 +87,19 @@ def run_demo(once: bool, fresh: bool, summary_json: str | None) -> int:
     clock = SystemClock()
     store = Store(settings.store["path"])
     from sandbox.server import SandboxServer
-
     from server import create_app
 
     wake = threading.Event()
-    web = _Web(create_app(settings, store, clock, on_events=wake.set),
-               settings.web["host"], settings.web["port"]).start()
-    sandbox = SandboxServer(settings_from_env(momentos_url=settings.web["public_url"]),
-                            port=SANDBOX_PORT, state_path=DEMO_DIR / "sandbox.json").start()
+    web = _Web(
+        create_app(settings, store, clock, on_events=wake.set),
+        settings.web["host"],
+        settings.web["port"],
+    ).start()
+    sandbox = SandboxServer(
+        settings_from_env(momentos_url=settings.web["public_url"]),
+        port=SANDBOX_PORT,
+        state_path=DEMO_DIR / "sandbox.json",
+    ).start()
     try:
         return _story(settings, store, clock, sandbox, once, summary_json, wake)
     finally:
@@ -125,8 +139,10 @@ def _serve_forever(engine: Engine, settings, wake: threading.Event) -> int:
     scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=settings.timezone)
     install_jobs(scheduler, engine)
     scheduler.start()
-    print(f"\nMomentos is serving on {settings.web['public_url']} and the sandbox on "
-          f"http://127.0.0.1:{SANDBOX_PORT}. Ctrl-C to stop.")
+    print(
+        f"\nMomentos is serving on {settings.web['public_url']} and the sandbox on "
+        f"http://127.0.0.1:{SANDBOX_PORT}. Ctrl-C to stop."
+    )
     try:
         while True:
             if wake.wait(timeout=1.0):

@@ -24,7 +24,9 @@ def _is_full_record(tool: str, data: dict) -> bool:
     return tool != "hubspot" or "properties" in data
 
 
-def derive_pending(store: Store, context: RuleContext, clock=None, batch: int = 500) -> DeriveReport:
+def derive_pending(
+    store: Store, context: RuleContext, clock=None, batch: int = 500
+) -> DeriveReport:
     """Derive every event not derived yet, one transaction per event."""
     clock = clock or SystemClock()
     report = DeriveReport()

@@ -53,14 +53,21 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
 
 
 def to_action(row: dict[str, Any]) -> Action:
-    return Action(key=row["key"], workflow=row["workflow"], tool=row["tool"], kind=row["kind"],
-                  payload=row["payload"], customer_id=row["customer_id"],
-                  moment_key=row["moment_key"])  # fmt: skip
+    return Action(
+        key=row["key"],
+        workflow=row["workflow"],
+        tool=row["tool"],
+        kind=row["kind"],
+        payload=row["payload"],
+        customer_id=row["customer_id"],
+        moment_key=row["moment_key"],
+    )
 
 
 class Dispatcher:
-    def __init__(self, store: Store, senders: dict[str, Sender], clock,
-                 rng: random.Random | None = None):
+    def __init__(
+        self, store: Store, senders: dict[str, Sender], clock, rng: random.Random | None = None
+    ):
         self.store = store
         self.senders = senders
         self.clock = clock
@@ -88,7 +95,9 @@ class Dispatcher:
             # A 429 proves nothing was created: retry after the tool's wait.
             wait = timedelta(seconds=exc.retry_after or BACKOFF_BASE.total_seconds())
             for row in rows:
-                self.store.settle(row["key"], "retry", now, error=str(exc), next_attempt_at=now + wait)
+                self.store.settle(
+                    row["key"], "retry", now, error=str(exc), next_attempt_at=now + wait
+                )
             report.retry += len(rows)
             return
         except RetriableError as exc:
@@ -105,15 +114,23 @@ class Dispatcher:
         for result in results:
             self._settle(by_key[result.key], result, now, report)
 
-    def _settle(self, row: dict, result: ActionResult, now: datetime, report: DispatchReport) -> None:
+    def _settle(
+        self, row: dict, result: ActionResult, now: datetime, report: DispatchReport
+    ) -> None:
         if result.ok:
-            self.store.settle(row["key"], "done", now, remote_id=result.remote_id,
-                              remote_url=result.remote_url)
+            self.store.settle(
+                row["key"], "done", now, remote_id=result.remote_id, remote_url=result.remote_url
+            )
             report.done += 1
         elif result.retriable and row["attempts"] < MAX_ATTEMPTS:
-            wait = (timedelta(seconds=result.retry_after) if result.retry_after
-                    else backoff(row["attempts"], self.rng))
-            self.store.settle(row["key"], "retry", now, error=result.error, next_attempt_at=now + wait)
+            wait = (
+                timedelta(seconds=result.retry_after)
+                if result.retry_after
+                else backoff(row["attempts"], self.rng)
+            )
+            self.store.settle(
+                row["key"], "retry", now, error=result.error, next_attempt_at=now + wait
+            )
             report.retry += 1
         else:
             self.store.settle(row["key"], "failed", now, error=result.error)
@@ -135,14 +152,24 @@ class Dispatcher:
             for row in rows:
                 self._resolve(row, found.get(row["key"]), sender.LOOKUP_LAG, now, report)
 
-    def _resolve(self, row: dict, found: tuple[str, str] | None, lag: timedelta | None,
-                 now: datetime, report: DispatchReport) -> None:
+    def _resolve(
+        self,
+        row: dict,
+        found: tuple[str, str] | None,
+        lag: timedelta | None,
+        now: datetime,
+        report: DispatchReport,
+    ) -> None:
         if found is not None:
             self.store.settle(row["key"], "done", now, remote_id=found[0], remote_url=found[1])
             report.recovered += 1
         elif lag is None:
-            self.store.settle(row["key"], "needs_review", now,
-                              error="the tool cannot tell whether this action happened")
+            self.store.settle(
+                row["key"],
+                "needs_review",
+                now,
+                error="the tool cannot tell whether this action happened",
+            )
             report.needs_review += 1
         elif now - parse_iso(row["claimed_at"]) >= lag:
             self.store.settle(row["key"], "pending", now, next_attempt_at=now)

@@ -20,11 +20,25 @@ from momentos.store import Store
 logger = logging.getLogger(__name__)
 
 HUBSPOT_PROPERTIES = {
-    "companies": ["name", "domain", "hubspot_owner_id", "founded_year", "hs_lastmodifieddate",
-                  "createdate"],
-    "contacts": ["email", "firstname", "lastname", "hs_language", "hubspot_owner_id",
-                 "date_of_birth", "lastmodifieddate", "createdate"],
-}  # fmt: skip
+    "companies": [
+        "name",
+        "domain",
+        "hubspot_owner_id",
+        "founded_year",
+        "hs_lastmodifieddate",
+        "createdate",
+    ],
+    "contacts": [
+        "email",
+        "firstname",
+        "lastname",
+        "hs_language",
+        "hubspot_owner_id",
+        "date_of_birth",
+        "lastmodifieddate",
+        "createdate",
+    ],
+}
 
 
 @dataclass
@@ -42,20 +56,35 @@ class Engine:
     def __init__(self, settings: Settings, store: Store, clock):
         self.settings, self.store, self.clock = settings, store, clock
         zendesk, hubspot = settings.zendesk, settings.hubspot
-        self.zendesk = ZendeskClient(zendesk["base_url"], zendesk["email"],
-                                     settings.secret("zendesk", "api_token_env"), clock=clock)
-        self.hubspot = HubSpotClient(hubspot["base_url"], settings.secret("hubspot", "token_env"),
-                                     clock=clock)
-        self.dispatcher = Dispatcher(store, {
-            "zendesk": ZendeskActions(self.zendesk, zendesk["base_url"]),
-            "hubspot": HubSpotActions(self.hubspot, hubspot["app_url"], hubspot["portal_id"]),
-        }, clock)  # fmt: skip
-        self.rules = RuleContext(zendesk_url=zendesk["base_url"],
-                                 complaint_tags=frozenset(t.lower() for t in zendesk["complaint_tags"]))
+        self.zendesk = ZendeskClient(
+            zendesk["base_url"],
+            zendesk["email"],
+            settings.secret("zendesk", "api_token_env"),
+            clock=clock,
+        )
+        self.hubspot = HubSpotClient(
+            hubspot["base_url"], settings.secret("hubspot", "token_env"), clock=clock
+        )
+        self.dispatcher = Dispatcher(
+            store,
+            {
+                "zendesk": ZendeskActions(self.zendesk, zendesk["base_url"]),
+                "hubspot": HubSpotActions(self.hubspot, hubspot["app_url"], hubspot["portal_id"]),
+            },
+            clock,
+        )
+        self.rules = RuleContext(
+            zendesk_url=zendesk["base_url"],
+            complaint_tags=frozenset(t.lower() for t in zendesk["complaint_tags"]),
+        )
 
     def _zendesk_start(self) -> int:
         start = self.settings.zendesk.get("poll_start")
-        return int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp()) if start else 0
+        return (
+            int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp())
+            if start
+            else 0
+        )
 
     def _streams(self, tool: str | None):
         start = self._zendesk_start()
@@ -65,10 +94,13 @@ class Engine:
             "zendesk:tickets": lambda c: poll_tickets(self.zendesk, c, start),
         }
         hubspot = {
-            f"hubspot:{kind}": (lambda c, kind=kind: poll_objects(
-                self.hubspot, kind, c, HUBSPOT_PROPERTIES[kind], now=self.clock.now()))
+            f"hubspot:{kind}": (
+                lambda c, kind=kind: poll_objects(
+                    self.hubspot, kind, c, HUBSPOT_PROPERTIES[kind], now=self.clock.now()
+                )
+            )
             for kind in HUBSPOT_PROPERTIES
-        }  # fmt: skip
+        }
         streams = {}
         if tool in (None, "hubspot"):
             streams.update(hubspot)
@@ -82,9 +114,12 @@ class Engine:
         for stream, poll in self._streams(tool).items():
             new[stream] = 0
             for page in poll(self.store.cursor(stream)):
-                new[stream] += self.store.add_events(page.events, source="poll",
-                                                     received_at=self.clock.now(),
-                                                     cursor=(stream, page.cursor))
+                new[stream] += self.store.add_events(
+                    page.events,
+                    source="poll",
+                    received_at=self.clock.now(),
+                    cursor=(stream, page.cursor),
+                )
         return new
 
     def derive(self):

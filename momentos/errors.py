@@ -1,14 +1,14 @@
 """Every error Momentos raises on purpose, grouped by what the caller should do.
 
-    MomentosError
-    ├── ConfigError            fix the configuration, then start again (exit 2)
-    ├── BadRequest             the caller sent something wrong (HTTP 4xx, nothing stored)
-    │   ├── SignatureError     401: missing or wrong webhook signature
-    │   └── MalformedPayload   400: a body we cannot read
-    ├── RetriableError         try again later, with the same key
-    │   └── RateLimited        the tool answered 429; wait `retry_after` seconds
-    ├── FatalApiError          the tool refused for good; the action fails with this error
-    └── NotFound               404 on our own API
+MomentosError
+├── ConfigError            fix the configuration, then start again (exit 2)
+├── BadRequest             the caller sent something wrong (HTTP 4xx, nothing stored)
+│   ├── SignatureError     401: missing or wrong webhook signature
+│   └── MalformedPayload   400: a body we cannot read
+├── RetriableError         try again later, with the same key
+│   └── RateLimited        the tool answered 429; wait `retry_after` seconds
+├── FatalApiError          the tool refused for good; the action fails with this error
+└── NotFound               404 on our own API
 """
 
 

@@ -14,11 +14,30 @@ from momentos.store import Store
 
 PERSON_TYPES = {("zendesk", "user"), ("hubspot", "contact")}
 COMPANY_TYPES = {("zendesk", "organization"), ("hubspot", "company")}
-FREE_MAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "hotmail.com", "hotmail.es", "outlook.com", "outlook.es",
-    "live.com", "msn.com", "yahoo.com", "yahoo.es", "icloud.com", "me.com", "aol.com",
-    "proton.me", "protonmail.com", "gmx.com", "gmx.de", "mail.com", "yandex.com", "zoho.com",
-})  # fmt: skip
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "hotmail.com",
+        "hotmail.es",
+        "outlook.com",
+        "outlook.es",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.es",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "mail.com",
+        "yandex.com",
+        "zoho.com",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -65,8 +84,11 @@ def match(linked: int | None, by_email: set[int], by_domain: set[int]) -> Match:
 def _profile(event: Event) -> dict[str, Any]:
     data = event.data
     locale = data.get("language") or (data.get("locale") or "")[:2] or None
-    return {"name": data.get("name") or data.get("email") or "", "language": locale,
-            "time_zone": data.get("time_zone")}
+    return {
+        "name": data.get("name") or data.get("email") or "",
+        "language": locale,
+        "time_zone": data.get("time_zone"),
+    }
 
 
 def link_record(store: Store, event: Event, now: datetime) -> int | None:
@@ -84,8 +106,11 @@ def link_record(store: Store, event: Event, now: datetime) -> int | None:
         if not any(key.values()):
             return set()
         rows = store.records_matching(**key)
-        return {r["customer_id"] for r in rows
-                if r["customer_id"] and (r["tool"], r["object_type"], r["object_id"]) != me}
+        return {
+            r["customer_id"]
+            for r in rows
+            if r["customer_id"] and (r["tool"], r["object_type"], r["object_id"]) != me
+        }
 
     decision = match(store.customer_of(*me), others(email=email), others(domain=domain))
     customer_id = decision.customer_id
@@ -93,8 +118,12 @@ def link_record(store: Store, event: Event, now: datetime) -> int | None:
     if customer_id is None:
         customer_id = store.create_customer(email=email, domain=domain, now=now, **profile)
         if decision.ambiguous:
-            store.add_review(*me, f"several customers share this {decision.matched_by}",
-                             list(decision.ambiguous), now)
+            store.add_review(
+                *me,
+                f"several customers share this {decision.matched_by}",
+                list(decision.ambiguous),
+                now,
+            )
     else:
         store.update_customer(customer_id, email=email, domain=domain, **profile)
     store.link(*me, customer_id, decision.matched_by, now)

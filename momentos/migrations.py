@@ -9,70 +9,155 @@ migrations = Migrations("momentos")
 @migrations()
 def m001_initial(db: Database) -> None:
     db["events"].create(
-        {"id": int, "tool": str, "object_type": str, "object_id": str, "version": str,
-         "source": str, "received_at": str, "occurred_at": str, "deleted": int,
-         "data": str, "raw": str, "derived": int},
-        pk="id", not_null={"tool", "object_type", "object_id", "version"},
+        {
+            "id": int,
+            "tool": str,
+            "object_type": str,
+            "object_id": str,
+            "version": str,
+            "source": str,
+            "received_at": str,
+            "occurred_at": str,
+            "deleted": int,
+            "data": str,
+            "raw": str,
+            "derived": int,
+        },
+        pk="id",
+        not_null={"tool", "object_type", "object_id", "version"},
         defaults={"derived": 0, "deleted": 0},
-    )  # fmt: skip
+    )
     db["events"].create_index(["tool", "object_type", "object_id", "version"], unique=True)
     db.execute("CREATE INDEX idx_events_pending ON events (id) WHERE derived = 0")
 
     db["records"].create(
-        {"tool": str, "object_type": str, "object_id": str, "version": str, "occurred_at": str,
-         "email": str, "domain": str, "deleted": int, "data": str},
-        pk=("tool", "object_type", "object_id"), defaults={"deleted": 0},
-    )  # fmt: skip
+        {
+            "tool": str,
+            "object_type": str,
+            "object_id": str,
+            "version": str,
+            "occurred_at": str,
+            "email": str,
+            "domain": str,
+            "deleted": int,
+            "data": str,
+        },
+        pk=("tool", "object_type", "object_id"),
+        defaults={"deleted": 0},
+    )
     db["records"].create_index(["email"])
     db["records"].create_index(["domain"])
 
     db["customers"].create(
-        {"id": int, "name": str, "email": str, "domain": str, "language": str,
-         "time_zone": str, "created_at": str},
+        {
+            "id": int,
+            "name": str,
+            "email": str,
+            "domain": str,
+            "language": str,
+            "time_zone": str,
+            "created_at": str,
+        },
         pk="id",
-    )  # fmt: skip
+    )
     db["customer_links"].create(
-        {"tool": str, "object_type": str, "object_id": str, "customer_id": int,
-         "matched_by": str, "linked_at": str},
-        pk=("tool", "object_type", "object_id"), foreign_keys=[("customer_id", "customers", "id")],
-    )  # fmt: skip
+        {
+            "tool": str,
+            "object_type": str,
+            "object_id": str,
+            "customer_id": int,
+            "matched_by": str,
+            "linked_at": str,
+        },
+        pk=("tool", "object_type", "object_id"),
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
     db["customer_links"].create_index(["customer_id"])
     db["identity_reviews"].create(
-        {"id": int, "tool": str, "object_type": str, "object_id": str, "reason": str,
-         "candidates": str, "created_at": str, "resolved_at": str},
+        {
+            "id": int,
+            "tool": str,
+            "object_type": str,
+            "object_id": str,
+            "reason": str,
+            "candidates": str,
+            "created_at": str,
+            "resolved_at": str,
+        },
         pk="id",
-    )  # fmt: skip
+    )
     db["identity_reviews"].create_index(["tool", "object_type", "object_id"], unique=True)
 
     db["moments"].create(
-        {"id": int, "key": str, "type": str, "customer_id": int, "person": str,
-         "occurred_at": str, "tool": str, "object_type": str, "object_id": str, "event_id": int, "link": str,
-         "data": str, "created_at": str},
-        pk="id", not_null={"key", "type"},
-    )  # fmt: skip
+        {
+            "id": int,
+            "key": str,
+            "type": str,
+            "customer_id": int,
+            "person": str,
+            "occurred_at": str,
+            "tool": str,
+            "object_type": str,
+            "object_id": str,
+            "event_id": int,
+            "link": str,
+            "data": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"key", "type"},
+    )
     db["moments"].create_index(["key"], unique=True)
     db["moments"].create_index(["customer_id", "occurred_at"])
     db["moments"].create_index(["type", "occurred_at"])
     db["moments"].create_index(["person"])
 
     db["actions"].create(
-        {"key": str, "workflow": str, "tool": str, "kind": str, "customer_id": int,
-         "moment_key": str, "payload": str, "state": str, "attempts": int, "not_before": str,
-         "next_attempt_at": str, "lease_until": str, "claimed_at": str, "remote_id": str,
-         "remote_url": str, "error": str, "created_at": str, "updated_at": str},
-        pk="key", defaults={"attempts": 0}, not_null={"state"},
-    )  # fmt: skip
+        {
+            "key": str,
+            "workflow": str,
+            "tool": str,
+            "kind": str,
+            "customer_id": int,
+            "moment_key": str,
+            "payload": str,
+            "state": str,
+            "attempts": int,
+            "not_before": str,
+            "next_attempt_at": str,
+            "lease_until": str,
+            "claimed_at": str,
+            "remote_id": str,
+            "remote_url": str,
+            "error": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="key",
+        defaults={"attempts": 0},
+        not_null={"state"},
+    )
     db["actions"].create_index(["state", "next_attempt_at"])
     db["actions"].create_index(["customer_id"])
 
     db["cursors"].create({"stream": str, "value": str, "updated_at": str}, pk="stream")
     db["workflow_runs"].create(
-        {"id": int, "workflow": str, "trigger": str, "as_of": str, "dry_run": int,
-         "started_at": str, "finished_at": str, "planned": int, "enqueued": int, "error": str},
+        {
+            "id": int,
+            "workflow": str,
+            "trigger": str,
+            "as_of": str,
+            "dry_run": int,
+            "started_at": str,
+            "finished_at": str,
+            "planned": int,
+            "enqueued": int,
+            "error": str,
+        },
         pk="id",
-    )  # fmt: skip
+    )
     db["workflow_runs"].create_index(["workflow", "started_at"])
     db["webhook_deliveries"].create(
         {"id": int, "tool": str, "received_at": str, "status": int, "events": int, "error": str},
         pk="id",
-    )  # fmt: skip
+    )

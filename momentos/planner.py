@@ -22,17 +22,30 @@ class RunResult:
 
 
 def view_for(store: Store, settings: Settings) -> View:
-    return View(store, Defaults(language=settings.default_language, time_zone=settings.timezone,
-                                fallback_owner_id=settings.hubspot["fallback_owner_id"]))
+    return View(
+        store,
+        Defaults(
+            language=settings.default_language,
+            time_zone=settings.timezone,
+            fallback_owner_id=settings.hubspot["fallback_owner_id"],
+        ),
+    )
 
 
 def enabled_workflows(settings: Settings):
     return [w for w in WORKFLOWS if settings.workflows[w.NAME]["enabled"]]
 
 
-def run_workflow(store: Store, settings: Settings, name: str, *, now: datetime,
-                 as_of: datetime | None = None, dry_run: bool = False,
-                 trigger: str = "manual") -> RunResult:
+def run_workflow(
+    store: Store,
+    settings: Settings,
+    name: str,
+    *,
+    now: datetime,
+    as_of: datetime | None = None,
+    dry_run: bool = False,
+    trigger: str = "manual",
+) -> RunResult:
     """Plan one workflow as of a date; unless `dry_run`, enqueue what it planned."""
     workflow = by_name(name)
     as_of = as_of or now
@@ -49,7 +62,12 @@ def run_workflow(store: Store, settings: Settings, name: str, *, now: datetime,
     return result
 
 
-def run_woken(store: Store, settings: Settings, moment_types: set[str], now: datetime) -> list[RunResult]:
+def run_woken(
+    store: Store, settings: Settings, moment_types: set[str], now: datetime
+) -> list[RunResult]:
     """Run every enabled workflow that one of these new moment types wakes."""
-    return [run_workflow(store, settings, w.NAME, now=now, trigger="moment")
-            for w in enabled_workflows(settings) if moment_types & set(w.WAKES_ON)]
+    return [
+        run_workflow(store, settings, w.NAME, now=now, trigger="moment")
+        for w in enabled_workflows(settings)
+        if moment_types & set(w.WAKES_ON)
+    ]

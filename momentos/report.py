@@ -8,5 +8,7 @@ def describe_action(action: Action) -> str:
     payload = action.payload
     when = payload.get("due_at") or "now"
     who = payload.get("owner_id") or payload.get("assignee_id") or "-"
-    return (f"[{action.tool} {action.kind}] due {when} owner {who} customer "
-            f"{action.customer_id}: {payload.get('subject', '')}")
+    return (
+        f"[{action.tool} {action.kind}] due {when} owner {who} customer "
+        f"{action.customer_id}: {payload.get('subject', '')}"
+    )

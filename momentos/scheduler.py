@@ -32,18 +32,37 @@ def install_jobs(scheduler: BaseScheduler, engine: Engine) -> None:
     settings = engine.settings
     interval = settings.polling["interval_seconds"]
     for tool in ("hubspot", "zendesk"):
-        scheduler.add_job(_safely(f"sync:{tool}", lambda tool=tool: engine.sync(tool)),
-                          "interval", seconds=interval, id=f"sync:{tool}",
-                          replace_existing=True, next_run_time=datetime.now(UTC))
-    scheduler.add_job(_safely(PROCESS_JOB, engine.process), "interval", seconds=30,
-                      id=PROCESS_JOB, replace_existing=True, next_run_time=datetime.now(UTC))
+        scheduler.add_job(
+            _safely(f"sync:{tool}", lambda tool=tool: engine.sync(tool)),
+            "interval",
+            seconds=interval,
+            id=f"sync:{tool}",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
+    scheduler.add_job(
+        _safely(PROCESS_JOB, engine.process),
+        "interval",
+        seconds=30,
+        id=PROCESS_JOB,
+        replace_existing=True,
+        next_run_time=datetime.now(UTC),
+    )
     for workflow in enabled_workflows(settings):
         trigger = dict(workflow.TRIGGER)
         kind = trigger.pop("trigger")
         scheduler.add_job(
-            _safely(workflow.NAME, lambda name=workflow.NAME: run_workflow(
-                engine.store, settings, name, now=engine.clock.now(), trigger="schedule")),
-            kind, id=f"workflow:{workflow.NAME}", replace_existing=True, **trigger)  # fmt: skip
+            _safely(
+                workflow.NAME,
+                lambda name=workflow.NAME: run_workflow(
+                    engine.store, settings, name, now=engine.clock.now(), trigger="schedule"
+                ),
+            ),
+            kind,
+            id=f"workflow:{workflow.NAME}",
+            replace_existing=True,
+            **trigger,
+        )
 
 
 def wake(scheduler: BaseScheduler) -> None:

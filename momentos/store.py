@@ -53,8 +53,12 @@ class Store:
         """One connection per thread: sqlite3 connections must not be shared mid-transaction."""
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+            )
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -87,20 +91,35 @@ class Store:
 
     # Events and cursors ------------------------------------------------------------------
 
-    def add_events(self, events: Iterable[Event], *, source: str, received_at: datetime,
-                   cursor: tuple[str, str] | None = None) -> int:
+    def add_events(
+        self,
+        events: Iterable[Event],
+        *,
+        source: str,
+        received_at: datetime,
+        cursor: tuple[str, str] | None = None,
+    ) -> int:
         """Store new events (a natural key already stored is skipped) and the cursor, atomically."""
         inserted = 0
         with self.transaction() as db:
             for event in events:
                 cur = db.execute(
-                    "INSERT INTO events (tool, object_type, object_id, version, source, received_at,"
-                    " occurred_at, deleted, data, raw) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                    "INSERT INTO events (tool, object_type, object_id, version, source,"
+                    " received_at, occurred_at, deleted, data, raw) VALUES (?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT (tool, object_type, object_id, version) DO NOTHING",
-                    [event.tool, event.object_type, event.object_id, event.version, source,
-                     _ts(received_at), _ts(event.occurred_at), int(event.deleted),
-                     _json(event.data), _json(event.raw)],
-                )  # fmt: skip
+                    [
+                        event.tool,
+                        event.object_type,
+                        event.object_id,
+                        event.version,
+                        source,
+                        _ts(received_at),
+                        _ts(event.occurred_at),
+                        int(event.deleted),
+                        _json(event.data),
+                        _json(event.raw),
+                    ],
+                )
                 inserted += cur.rowcount
             if cursor is not None:
                 self._set_cursor(db, cursor[0], cursor[1], received_at)
@@ -142,19 +161,35 @@ class Store:
             " occurred_at = excluded.occurred_at, email = excluded.email,"
             " domain = excluded.domain, deleted = excluded.deleted, data = excluded.data"
             " WHERE excluded.occurred_at >= records.occurred_at",
-            [event.tool, event.object_type, event.object_id, event.version,
-             _ts(event.occurred_at), email, domain, int(event.deleted), _json(event.data)],
-        )  # fmt: skip
+            [
+                event.tool,
+                event.object_type,
+                event.object_id,
+                event.version,
+                _ts(event.occurred_at),
+                email,
+                domain,
+                int(event.deleted),
+                _json(event.data),
+            ],
+        )
         return cur.rowcount > 0
 
     def record(self, tool: str, object_type: str, object_id: str) -> dict[str, Any] | None:
         rows = self._rows(
             "SELECT data, deleted FROM records WHERE tool = ? AND object_type = ?"
-            " AND object_id = ?", [tool, object_type, object_id])  # fmt: skip
+            " AND object_id = ?",
+            [tool, object_type, object_id],
+        )
         return json.loads(rows[0]["data"]) if rows else None
 
-    def records_matching(self, *, email: str | None = None, domain: str | None = None,
-                         object_types: Iterable[str] = ()) -> list[dict[str, Any]]:
+    def records_matching(
+        self,
+        *,
+        email: str | None = None,
+        domain: str | None = None,
+        object_types: Iterable[str] = (),
+    ) -> list[dict[str, Any]]:
         """Live records with this email or this domain, optionally of some types only."""
         column, value = ("email", email) if email else ("domain", domain)
         types = list(object_types)
@@ -168,31 +203,52 @@ class Store:
 
     # Customers -----------------------------------------------------------------------------
 
-    def create_customer(self, *, name: str, email: str | None, domain: str | None,
-                        language: str | None, time_zone: str | None, now: datetime) -> int:
+    def create_customer(
+        self,
+        *,
+        name: str,
+        email: str | None,
+        domain: str | None,
+        language: str | None,
+        time_zone: str | None,
+        now: datetime,
+    ) -> int:
         cur = self.db.execute(
             "INSERT INTO customers (name, email, domain, language, time_zone, created_at)"
-            " VALUES (?,?,?,?,?,?)", [name, email, domain, language, time_zone, _ts(now)])  # fmt: skip
+            " VALUES (?,?,?,?,?,?)",
+            [name, email, domain, language, time_zone, _ts(now)],
+        )
         return int(cur.lastrowid)
 
     def update_customer(self, customer_id: int, **values: Any) -> None:
         values = {k: v for k, v in values.items() if v is not None}
         if values:
             sets = ", ".join(f"{column} = COALESCE({column}, ?)" for column in values)
-            self.db.execute(f"UPDATE customers SET {sets} WHERE id = ?",
-                            [*values.values(), customer_id])
+            self.db.execute(
+                f"UPDATE customers SET {sets} WHERE id = ?", [*values.values(), customer_id]
+            )
 
-    def link(self, tool: str, object_type: str, object_id: str, customer_id: int,
-             matched_by: str, now: datetime) -> None:
+    def link(
+        self,
+        tool: str,
+        object_type: str,
+        object_id: str,
+        customer_id: int,
+        matched_by: str,
+        now: datetime,
+    ) -> None:
         self.db.execute(
             "INSERT INTO customer_links (tool, object_type, object_id, customer_id, matched_by,"
             " linked_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-            [tool, object_type, object_id, customer_id, matched_by, _ts(now)])  # fmt: skip
+            [tool, object_type, object_id, customer_id, matched_by, _ts(now)],
+        )
 
     def customer_of(self, tool: str, object_type: str, object_id: str) -> int | None:
         rows = self._rows(
             "SELECT customer_id FROM customer_links WHERE tool = ? AND object_type = ?"
-            " AND object_id = ?", [tool, object_type, object_id])  # fmt: skip
+            " AND object_id = ?",
+            [tool, object_type, object_id],
+        )
         return rows[0]["customer_id"] if rows else None
 
     def customer(self, customer_id: int) -> dict[str, Any] | None:
@@ -204,59 +260,92 @@ class Store:
         rows = self._rows(
             "SELECT r.tool, r.object_type, r.object_id, r.data FROM customer_links l JOIN records r"
             " USING (tool, object_type, object_id) WHERE l.customer_id = ? AND r.deleted = 0"
-            " ORDER BY r.occurred_at DESC", [customer_id])  # fmt: skip
+            " ORDER BY r.occurred_at DESC",
+            [customer_id],
+        )
         return [{**row, "data": json.loads(row["data"])} for row in rows]
 
-    def add_review(self, tool: str, object_type: str, object_id: str, reason: str,
-                   candidates: list[int], now: datetime) -> None:
+    def add_review(
+        self,
+        tool: str,
+        object_type: str,
+        object_id: str,
+        reason: str,
+        candidates: list[int],
+        now: datetime,
+    ) -> None:
         self.db.execute(
             "INSERT INTO identity_reviews (tool, object_type, object_id, reason, candidates,"
             " created_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-            [tool, object_type, object_id, reason, _json(candidates), _ts(now)])  # fmt: skip
+            [tool, object_type, object_id, reason, _json(candidates), _ts(now)],
+        )
 
     def reviews(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM identity_reviews WHERE resolved_at IS NULL ORDER BY id")
 
     # Moments -------------------------------------------------------------------------------
 
-    def insert_moment(self, moment: Any, event_id: int, customer_id: int | None,
-                      now: datetime) -> bool:
+    def insert_moment(
+        self, moment: Any, event_id: int, customer_id: int | None, now: datetime
+    ) -> bool:
         person = ":".join(moment.customer_ref) if moment.customer_ref else None
         cur = self.db.execute(
             "INSERT INTO moments (key, type, customer_id, person, occurred_at, tool,"
             " object_type, object_id, event_id, link, data, created_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING",
-            [moment.key, moment.type, customer_id, person, _ts(moment.occurred_at), moment.tool,
-             moment.object_type, moment.object_id, event_id, moment.link, _json(moment.data),
-             _ts(now)],
-        )  # fmt: skip
+            [
+                moment.key,
+                moment.type,
+                customer_id,
+                person,
+                _ts(moment.occurred_at),
+                moment.tool,
+                moment.object_type,
+                moment.object_id,
+                event_id,
+                moment.link,
+                _json(moment.data),
+                _ts(now),
+            ],
+        )
         return cur.rowcount > 0
 
     def adopt_moments(self, person: str, customer_id: int) -> int:
         """Give moments that arrived before their customer was known to that customer."""
         cur = self.db.execute(
             "UPDATE moments SET customer_id = ? WHERE person = ? AND customer_id IS NULL",
-            [customer_id, person])  # fmt: skip
+            [customer_id, person],
+        )
         return cur.rowcount
 
-    def moments(self, *, types: Iterable[str] = (), since: datetime | None = None,
-                until: datetime | None = None, customer_id: int | None = None,
-                created_since: datetime | None = None) -> list[dict[str, Any]]:
+    def moments(
+        self,
+        *,
+        types: Iterable[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        customer_id: int | None = None,
+        created_since: datetime | None = None,
+    ) -> list[dict[str, Any]]:
         clauses, params = ["1 = 1"], []
         types = list(types)
         if types:
             clauses.append(f"type IN ({','.join('?' * len(types))})")
             params += types
-        for clause, value in (("occurred_at >= ?", since), ("occurred_at < ?", until),
-                              ("created_at >= ?", created_since)):
+        for clause, value in (
+            ("occurred_at >= ?", since),
+            ("occurred_at < ?", until),
+            ("created_at >= ?", created_since),
+        ):
             if value is not None:
                 clauses.append(clause)
                 params.append(_ts(value))
         if customer_id is not None:
             clauses.append("customer_id = ?")
             params.append(customer_id)
-        rows = self._rows(f"SELECT * FROM moments WHERE {' AND '.join(clauses)}"
-                          " ORDER BY occurred_at, id", params)
+        rows = self._rows(
+            f"SELECT * FROM moments WHERE {' AND '.join(clauses)} ORDER BY occurred_at, id", params
+        )
         return [_decoded(row, "data") for row in rows]
 
     def counts(self, table: str, column: str) -> dict[str, int]:
@@ -281,10 +370,20 @@ class Store:
                     "INSERT INTO actions (key, workflow, tool, kind, customer_id, moment_key,"
                     " payload, state, not_before, next_attempt_at, created_at, updated_at)"
                     " VALUES (?,?,?,?,?,?,?,'pending',?,?,?,?) ON CONFLICT (key) DO NOTHING",
-                    [action.key, action.workflow, action.tool, action.kind, action.customer_id,
-                     action.moment_key, _json(action.payload), _ts(action.not_before),
-                     _ts(action.not_before or now), _ts(now), _ts(now)],
-                )  # fmt: skip
+                    [
+                        action.key,
+                        action.workflow,
+                        action.tool,
+                        action.kind,
+                        action.customer_id,
+                        action.moment_key,
+                        _json(action.payload),
+                        _ts(action.not_before),
+                        _ts(action.not_before or now),
+                        _ts(now),
+                        _ts(now),
+                    ],
+                )
                 if cur.rowcount:
                     added.append(action.key)
         return added
@@ -295,25 +394,41 @@ class Store:
             rows = self._rows(
                 "SELECT * FROM actions WHERE state IN ('pending', 'retry')"
                 " AND next_attempt_at <= ? ORDER BY next_attempt_at, key LIMIT ?",
-                [_ts(now), limit])  # fmt: skip
+                [_ts(now), limit],
+            )
             for row in rows:
                 db.execute(
                     "UPDATE actions SET state = 'in_flight', attempts = attempts + 1,"
                     " lease_until = ?, claimed_at = ?, updated_at = ? WHERE key = ?",
-                    [_ts(now + lease), _ts(now), _ts(now), row["key"]])  # fmt: skip
-                row.update(state="in_flight", attempts=row["attempts"] + 1,
-                           lease_until=_ts(now + lease), claimed_at=_ts(now))
+                    [_ts(now + lease), _ts(now), _ts(now), row["key"]],
+                )
+                row.update(
+                    state="in_flight",
+                    attempts=row["attempts"] + 1,
+                    lease_until=_ts(now + lease),
+                    claimed_at=_ts(now),
+                )
         return [_decoded(row, "payload") for row in rows]
 
     def expired_leases(self, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
         rows = self._rows(
             "SELECT * FROM actions WHERE state = 'in_flight' AND lease_until < ?"
-            " ORDER BY lease_until LIMIT ?", [_ts(now), limit])  # fmt: skip
+            " ORDER BY lease_until LIMIT ?",
+            [_ts(now), limit],
+        )
         return [_decoded(row, "payload") for row in rows]
 
-    def settle(self, key: str, state: str, now: datetime, *, remote_id: str | None = None,
-               remote_url: str | None = None, error: str | None = None,
-               next_attempt_at: datetime | None = None) -> None:
+    def settle(
+        self,
+        key: str,
+        state: str,
+        now: datetime,
+        *,
+        remote_id: str | None = None,
+        remote_url: str | None = None,
+        error: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
         """Record what happened to an in-flight action."""
         if state not in {"done", "retry", "failed", "needs_review", "pending", "dismissed"}:
             raise ValueError(f"unknown action state {state!r}")
@@ -323,7 +438,7 @@ class Store:
                 " remote_url = COALESCE(?, remote_url), error = ?, lease_until = NULL,"
                 " next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE key = ?",
                 [state, remote_id, remote_url, error, _ts(next_attempt_at), _ts(now), key],
-            )  # fmt: skip
+            )
 
     def actions(self, *, states: Iterable[str] = (), keys: Iterable[str] = ()) -> list[dict]:
         states, keys = list(states), list(keys)
@@ -334,42 +449,56 @@ class Store:
         if keys:
             clauses.append(f"key IN ({','.join('?' * len(keys))})")
             params += keys
-        rows = self._rows(f"SELECT * FROM actions WHERE {' AND '.join(clauses)}"
-                          " ORDER BY created_at, key", params)
+        rows = self._rows(
+            f"SELECT * FROM actions WHERE {' AND '.join(clauses)} ORDER BY created_at, key", params
+        )
         return [_decoded(row, "payload") for row in rows]
 
     def open_action_exists(self, workflow: str, customer_id: int, since: datetime) -> bool:
         rows = self._rows(
             "SELECT 1 FROM actions WHERE workflow = ? AND customer_id = ? AND created_at >= ?"
             " AND state NOT IN ('failed', 'dismissed') LIMIT 1",
-            [workflow, customer_id, _ts(since)])  # fmt: skip
+            [workflow, customer_id, _ts(since)],
+        )
         return bool(rows)
 
     # Workflow runs and webhook deliveries --------------------------------------------------
 
-    def start_run(self, workflow: str, trigger: str, as_of: datetime, dry_run: bool,
-                  now: datetime) -> int:
+    def start_run(
+        self, workflow: str, trigger: str, as_of: datetime, dry_run: bool, now: datetime
+    ) -> int:
         cur = self.db.execute(
             "INSERT INTO workflow_runs (workflow, trigger, as_of, dry_run, started_at)"
-            " VALUES (?,?,?,?,?)", [workflow, trigger, _ts(as_of), int(dry_run), _ts(now)])  # fmt: skip
+            " VALUES (?,?,?,?,?)",
+            [workflow, trigger, _ts(as_of), int(dry_run), _ts(now)],
+        )
         return int(cur.lastrowid)
 
-    def finish_run(self, run_id: int, now: datetime, planned: int, enqueued: int,
-                   error: str | None = None) -> None:
+    def finish_run(
+        self, run_id: int, now: datetime, planned: int, enqueued: int, error: str | None = None
+    ) -> None:
         self.db.execute(
             "UPDATE workflow_runs SET finished_at = ?, planned = ?, enqueued = ?, error = ?"
-            " WHERE id = ?", [_ts(now), planned, enqueued, error, run_id])  # fmt: skip
+            " WHERE id = ?",
+            [_ts(now), planned, enqueued, error, run_id],
+        )
 
     def last_run(self, workflow: str) -> dict[str, Any] | None:
-        rows = self._rows("SELECT * FROM workflow_runs WHERE workflow = ? AND dry_run = 0"
-                          " ORDER BY id DESC LIMIT 1", [workflow])
+        rows = self._rows(
+            "SELECT * FROM workflow_runs WHERE workflow = ? AND dry_run = 0"
+            " ORDER BY id DESC LIMIT 1",
+            [workflow],
+        )
         return rows[0] if rows else None
 
-    def log_delivery(self, tool: str, now: datetime, status: int, events: int,
-                     error: str | None = None) -> None:
+    def log_delivery(
+        self, tool: str, now: datetime, status: int, events: int, error: str | None = None
+    ) -> None:
         self.db.execute(
             "INSERT INTO webhook_deliveries (tool, received_at, status, events, error)"
-            " VALUES (?,?,?,?,?)", [tool, _ts(now), status, events, error])  # fmt: skip
+            " VALUES (?,?,?,?,?)",
+            [tool, _ts(now), status, events, error],
+        )
 
     def ping(self) -> None:
         self.db.execute("SELECT 1")
@@ -384,9 +513,13 @@ def _decoded(row: dict[str, Any], column: str) -> dict[str, Any]:
 
 def _stored_event(row: dict[str, Any]) -> StoredEvent:
     event = Event(
-        tool=row["tool"], object_type=row["object_type"], object_id=row["object_id"],
-        version=row["version"], occurred_at=parse_iso(row["occurred_at"]),
-        data=json.loads(row["data"]), raw=json.loads(row["raw"]) if row["raw"] else None,
+        tool=row["tool"],
+        object_type=row["object_type"],
+        object_id=row["object_id"],
+        version=row["version"],
+        occurred_at=parse_iso(row["occurred_at"]),
+        data=json.loads(row["data"]),
+        raw=json.loads(row["raw"]) if row["raw"] else None,
         deleted=bool(row["deleted"]),
-    )  # fmt: skip
+    )
     return StoredEvent(id=row["id"], source=row["source"], event=event)

@@ -56,17 +56,23 @@ class View:
         self._store = store
         self.defaults = defaults
 
-    def moments(self, types: tuple[str, ...], since: datetime,
-                until: datetime | None = None) -> list[MomentView]:
+    def moments(
+        self, types: tuple[str, ...], since: datetime, until: datetime | None = None
+    ) -> list[MomentView]:
         from connectors.timefmt import parse_iso
 
         return [
-            MomentView(key=row["key"], type=row["type"], customer_id=row["customer_id"],
-                       occurred_at=parse_iso(row["occurred_at"]), link=row["link"],
-                       person=tuple((row["person"] or "").split(":")) if row["person"] else (),
-                       data=row["data"] or {})
+            MomentView(
+                key=row["key"],
+                type=row["type"],
+                customer_id=row["customer_id"],
+                occurred_at=parse_iso(row["occurred_at"]),
+                link=row["link"],
+                person=tuple((row["person"] or "").split(":")) if row["person"] else (),
+                data=row["data"] or {},
+            )
             for row in self._store.moments(types=types, since=since, until=until)
-        ]  # fmt: skip
+        ]
 
     def customer(self, customer_id: int) -> CustomerView | None:
         row = self._store.customer(customer_id)
@@ -75,13 +81,19 @@ class View:
         records = self._store.customer_records(customer_id)
 
         def of(tool: str, object_type: str) -> tuple[dict[str, Any], ...]:
-            return tuple(r["data"] for r in records
-                         if (r["tool"], r["object_type"]) == (tool, object_type))
+            return tuple(
+                r["data"] for r in records if (r["tool"], r["object_type"]) == (tool, object_type)
+            )
 
-        return CustomerView(id=row["id"], name=row["name"] or "", language=row["language"],
-                            time_zone=row["time_zone"], contacts=of("hubspot", "contact"),
-                            companies=of("hubspot", "company"),
-                            zendesk_users=of("zendesk", "user"))  # fmt: skip
+        return CustomerView(
+            id=row["id"],
+            name=row["name"] or "",
+            language=row["language"],
+            time_zone=row["time_zone"],
+            contacts=of("hubspot", "contact"),
+            companies=of("hubspot", "company"),
+            zendesk_users=of("zendesk", "user"),
+        )
 
     def person(self, ref: tuple[str, ...]) -> Person | None:
         if len(ref) != 3:
@@ -90,5 +102,9 @@ class View:
         if data is None:
             return None
         language = data.get("language") or (data.get("locale") or "")[:2] or None
-        return Person(name=data.get("name") or "", email=data.get("email"),
-                      language=language, time_zone=data.get("time_zone"))
+        return Person(
+            name=data.get("name") or "",
+            email=data.get("email"),
+            language=language,
+            time_zone=data.get("time_zone"),
+        )

@@ -10,8 +10,12 @@ from sandbox.state import SandboxState
 from sandbox.zendesk import routes as zendesk_routes
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-TOOL_PREFIXES = (("/api/v2", zendesk_routes), ("/crm", hubspot_routes),
-                 ("/oauth", hubspot_routes), ("/webhooks/v3", hubspot_routes))
+TOOL_PREFIXES = (
+    ("/api/v2", zendesk_routes),
+    ("/crm", hubspot_routes),
+    ("/oauth", hubspot_routes),
+    ("/webhooks/v3", hubspot_routes),
+)
 
 
 def _tool_routes(path: str):
@@ -35,7 +39,9 @@ def create_sandbox_app(state: SandboxState) -> Flask:
         routes = _tool_routes(request.path)
         if routes is None:
             return None
-        state.stats.count(f"{request.method} {request.url_rule.rule if request.url_rule else request.path}")
+        state.stats.count(
+            f"{request.method} {request.url_rule.rule if request.url_rule else request.path}"
+        )
         faults = state.faults
         if faults.latency_ms:
             time.sleep(faults.latency_ms / 1000)

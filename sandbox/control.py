@@ -54,7 +54,7 @@ def blueprint(state: SandboxState) -> Blueprint:
             try:
                 state.clock.set(parse_iso(str(body["now"])))
             except (KeyError, ValueError):
-                return _bad("send {\"now\": \"2026-11-23T10:00:00Z\"}")
+                return _bad('send {"now": "2026-11-23T10:00:00Z"}')
         return jsonify({"now": format_iso(state.clock.now())})
 
     @bp.get("/stats")

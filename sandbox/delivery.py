@@ -46,17 +46,19 @@ class DeliveryQueue:
         self._session = requests.Session()
         self.stats = {"sent": 0, "retried": 0, "failed": 0, "dropped": 0}
 
-    def enqueue(self, tool: str, url: str, build, retry_policy: RetryPolicy,
-                timeout: float = 10.0) -> None:
+    def enqueue(
+        self, tool: str, url: str, build, retry_policy: RetryPolicy, timeout: float = 10.0
+    ) -> None:
         with self._cond:
-            heapq.heappush(self._heap, Delivery(self._now(), next(self._seq), tool, url, build,
-                                                retry_policy, timeout))
+            heapq.heappush(
+                self._heap,
+                Delivery(self._now(), next(self._seq), tool, url, build, retry_policy, timeout),
+            )
             self._cond.notify_all()
 
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="sandbox-webhooks",
-                                            daemon=True)
+            self._thread = threading.Thread(target=self._run, name="sandbox-webhooks", daemon=True)
             self._thread.start()
 
     def stop(self) -> None:
@@ -108,8 +110,9 @@ class DeliveryQueue:
         headers, body = delivery.build(delivery.attempt)
         status, answer_headers = None, {}
         try:
-            answer = self._session.post(delivery.url, data=body, headers=headers,
-                                        timeout=delivery.timeout)
+            answer = self._session.post(
+                delivery.url, data=body, headers=headers, timeout=delivery.timeout
+            )
             status, answer_headers = answer.status_code, dict(answer.headers)
         except requests.RequestException as exc:
             logger.info("webhook to %s failed: %s", delivery.url, type(exc).__name__)

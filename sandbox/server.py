@@ -12,8 +12,13 @@ from sandbox.state import SandboxSettings, SandboxState
 class SandboxServer:
     """The sandbox on `host:port` in a background thread; port 0 picks a free port."""
 
-    def __init__(self, settings: SandboxSettings, host: str = "127.0.0.1", port: int = 0,
-                 state_path: Path | None = None):
+    def __init__(
+        self,
+        settings: SandboxSettings,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state_path: Path | None = None,
+    ):
         self.state = SandboxState.open(settings, state_path)
         self.app = create_sandbox_app(self.state)
         self._server = make_server(host, port, self.app, threaded=True)

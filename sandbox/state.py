@@ -106,5 +106,8 @@ class SandboxState:
         os.replace(tmp, self.path)
 
     def describe(self) -> dict[str, Any]:
-        return {"faults": asdict(self.faults), "stats": asdict(self.stats),
-                "webhooks": dict(self.deliveries.stats)}
+        return {
+            "faults": asdict(self.faults),
+            "stats": asdict(self.stats),
+            "webhooks": dict(self.deliveries.stats),
+        }

@@ -50,12 +50,13 @@ def make_settings(tmp_path, monkeypatch):
         monkeypatch.setenv(name, value)
     base = yaml.safe_load((Path(__file__).parents[1] / "config" / "demo.yaml").read_text())
 
-    def make(zendesk_url="https://acme.zendesk.com", hubspot_url="https://api.hubapi.com",
-             **overrides):
+    def make(
+        zendesk_url="https://acme.zendesk.com", hubspot_url="https://api.hubapi.com", **overrides
+    ):
         data = {**base, **overrides}
         data["store"] = {"path": str(tmp_path / "momentos.db")}
         data["zendesk"] = {**base["zendesk"], "base_url": zendesk_url}
-        data["hubspot"] = {**base["hubspot"], "base_url": hubspot_url, "fallback_owner_id": "1"}
+        data["hubspot"] = {**base["hubspot"], "base_url": hubspot_url}
         path = tmp_path / "momentos.yaml"
         path.write_text(yaml.safe_dump(data))
         return load_settings(path)

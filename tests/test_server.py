@@ -26,9 +26,20 @@ TICKET_CREATED = {
                "updated_at": "2026-11-23T08:59:58Z", "external_id": None, "brand_id": "2"},
     "event": {},
 }  # fmt: skip
-HUBSPOT_EVENTS = [{"eventId": 1, "subscriptionId": 12345, "portalId": 62515, "appId": 54321,
-                   "occurredAt": 1795424400000, "subscriptionType": "contact.creation",
-                   "attemptNumber": 0, "objectId": 123, "changeSource": "CRM", "changeFlag": "NEW"}]
+HUBSPOT_EVENTS = [
+    {
+        "eventId": 1,
+        "subscriptionId": 12345,
+        "portalId": 62515,
+        "appId": 54321,
+        "occurredAt": 1795424400000,
+        "subscriptionType": "contact.creation",
+        "attemptNumber": 0,
+        "objectId": 123,
+        "changeSource": "CRM",
+        "changeFlag": "NEW",
+    }
+]
 
 
 @pytest.fixture
@@ -41,12 +52,18 @@ def app(make_settings, tmp_path):
     return app
 
 
-def zendesk_post(client, body: bytes, *, secret=TEST_SECRETS["ZENDESK_WEBHOOK_SECRET"],
-                 sent_at=NOW, headers=None):
+def zendesk_post(
+    client, body: bytes, *, secret=TEST_SECRETS["ZENDESK_WEBHOOK_SECRET"], sent_at=NOW, headers=None
+):
     timestamp = format_iso(sent_at)
-    signed = {zendesk_webhooks.SIGNATURE_HEADER: zendesk_webhooks.sign(secret, timestamp, body),
-              zendesk_webhooks.TIMESTAMP_HEADER: timestamp, "Content-Type": "application/json"}
-    return client.post("/webhooks/zendesk", data=body, headers=headers if headers is not None else signed)
+    signed = {
+        zendesk_webhooks.SIGNATURE_HEADER: zendesk_webhooks.sign(secret, timestamp, body),
+        zendesk_webhooks.TIMESTAMP_HEADER: timestamp,
+        "Content-Type": "application/json",
+    }
+    return client.post(
+        "/webhooks/zendesk", data=body, headers=headers if headers is not None else signed
+    )
 
 
 def events_stored(app) -> int:
@@ -61,8 +78,12 @@ def test_signed_zendesk_delivery_is_stored_once_even_when_replayed(app):
     assert first.get_json() == {"received": 1, "new": 1}
     assert zendesk_post(client, body).get_json() == {"received": 1, "new": 0}
     [row] = app.config["STORE"].db.query("SELECT tool, object_type, object_id, version FROM events")
-    assert row == {"tool": "zendesk", "object_type": "ticket", "object_id": "5158",
-                   "version": "2026-11-23T08:59:58Z"}
+    assert row == {
+        "tool": "zendesk",
+        "object_type": "ticket",
+        "object_id": "5158",
+        "version": "2026-11-23T08:59:58Z",
+    }
     assert app.config["WOKEN"] == [True, True]
 
 
@@ -75,25 +96,33 @@ def test_bad_zendesk_signature_is_401_and_stores_nothing(app, tamper):
         assert signed.status_code == 200
         app.config["STORE"].db.execute("DELETE FROM events")
         timestamp = format_iso(NOW)
-        headers = {zendesk_webhooks.SIGNATURE_HEADER: zendesk_webhooks.sign(
-            TEST_SECRETS["ZENDESK_WEBHOOK_SECRET"], timestamp, body),
-            zendesk_webhooks.TIMESTAMP_HEADER: timestamp}
-        response = client.post("/webhooks/zendesk", data=body.replace(b"5158", b"5159"),
-                               headers=headers)
+        headers = {
+            zendesk_webhooks.SIGNATURE_HEADER: zendesk_webhooks.sign(
+                TEST_SECRETS["ZENDESK_WEBHOOK_SECRET"], timestamp, body
+            ),
+            zendesk_webhooks.TIMESTAMP_HEADER: timestamp,
+        }
+        response = client.post(
+            "/webhooks/zendesk", data=body.replace(b"5158", b"5159"), headers=headers
+        )
     else:
         response = zendesk_post(
-            client, body, secret="wrong" if tamper == "secret" else TEST_SECRETS[
-                "ZENDESK_WEBHOOK_SECRET"],
-            sent_at={"stale": NOW - timedelta(minutes=6),
-                     "future": NOW + timedelta(minutes=6)}.get(tamper, NOW),
-            headers={} if tamper == "no_headers" else None)
+            client,
+            body,
+            secret="wrong" if tamper == "secret" else TEST_SECRETS["ZENDESK_WEBHOOK_SECRET"],
+            sent_at={"stale": NOW - timedelta(minutes=6), "future": NOW + timedelta(minutes=6)}.get(
+                tamper, NOW
+            ),
+            headers={} if tamper == "no_headers" else None,
+        )
     assert response.status_code == 401
     assert response.get_json()["error"]["status"] == 401
     assert events_stored(app) == 0
 
 
-@pytest.mark.parametrize("body", [b"", b"not json", b"[]", b'{"type": "zen:event-type:ticket.created"}',
-                                  b"\xff\xfe\xfa"])
+@pytest.mark.parametrize(
+    "body", [b"", b"not json", b"[]", b'{"type": "zen:event-type:ticket.created"}', b"\xff\xfe\xfa"]
+)
 def test_signed_but_malformed_zendesk_body_is_400(app, body):
     response = zendesk_post(app.test_client(), body)
     assert response.status_code == 400
@@ -110,9 +139,17 @@ def test_unwanted_zendesk_event_is_acknowledged_and_ignored(app):
 def hubspot_post(client, body: bytes, *, sent_at=NOW, secret=TEST_SECRETS["HUBSPOT_APP_SECRET"]):
     uri = "http://127.0.0.1:8000/webhooks/hubspot"
     timestamp = to_epoch_ms(sent_at)
-    return client.post("/webhooks/hubspot", data=body, headers={
-        hubspot_webhooks.SIGNATURE_HEADER: hubspot_webhooks.sign(secret, "POST", uri, body, timestamp),
-        hubspot_webhooks.TIMESTAMP_HEADER: str(timestamp), "Content-Type": "application/json"})
+    return client.post(
+        "/webhooks/hubspot",
+        data=body,
+        headers={
+            hubspot_webhooks.SIGNATURE_HEADER: hubspot_webhooks.sign(
+                secret, "POST", uri, body, timestamp
+            ),
+            hubspot_webhooks.TIMESTAMP_HEADER: str(timestamp),
+            "Content-Type": "application/json",
+        },
+    )
 
 
 def test_hubspot_array_signed_over_the_public_url_is_accepted(app):
@@ -121,11 +158,16 @@ def test_hubspot_array_signed_over_the_public_url_is_accepted(app):
     assert response.get_json() == {"received": 1, "new": 1}
 
 
-@pytest.mark.parametrize("sent_at, secret", [(NOW - timedelta(minutes=5, seconds=1), None),
-                                             (NOW, "wrong-secret")])
+@pytest.mark.parametrize(
+    "sent_at, secret", [(NOW - timedelta(minutes=5, seconds=1), None), (NOW, "wrong-secret")]
+)
 def test_hubspot_stale_or_wrongly_signed_delivery_is_401(app, sent_at, secret):
-    response = hubspot_post(app.test_client(), json.dumps(HUBSPOT_EVENTS).encode(),
-                            sent_at=sent_at, secret=secret or TEST_SECRETS["HUBSPOT_APP_SECRET"])
+    response = hubspot_post(
+        app.test_client(),
+        json.dumps(HUBSPOT_EVENTS).encode(),
+        sent_at=sent_at,
+        secret=secret or TEST_SECRETS["HUBSPOT_APP_SECRET"],
+    )
     assert response.status_code == 401
     assert events_stored(app) == 0
 

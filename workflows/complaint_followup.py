@@ -23,7 +23,9 @@ class Params(Schema):
     due_time = fields.Time(load_default=time(17, 0))
     min_lead_minutes = fields.Integer(load_default=60, validate=validate.Range(min=0))
     horizon_days = fields.Integer(load_default=7, validate=validate.Range(min=1))
-    priority = fields.String(load_default="HIGH", validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]))
+    priority = fields.String(
+        load_default="HIGH", validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"])
+    )
 
 
 def due_at(now: datetime, time_zone: str, due_time: time, min_lead: timedelta) -> datetime:
@@ -41,26 +43,51 @@ def _action(params: dict, view: View, moment: MomentView, now: datetime) -> Acti
     email = person.email if person else None
     contact = customer.contact_for(email)
     company = customer.companies[0] if customer.companies else None
-    owner = ((company or {}).get("owner_id") or (contact or {}).get("owner_id")
-             or view.defaults.fallback_owner_id)  # fmt: skip
+    owner = (
+        (company or {}).get("owner_id")
+        or (contact or {}).get("owner_id")
+        or view.defaults.fallback_owner_id
+    )
     language = language_or_default(
-        (contact or {}).get("language") or (person.language if person else None)
-        or customer.language, view.defaults.language)  # fmt: skip
-    time_zone = (person.time_zone if person else None) or customer.time_zone or view.defaults.time_zone
+        (contact or {}).get("language")
+        or (person.language if person else None)
+        or customer.language,
+        view.defaults.language,
+    )
+    time_zone = (
+        (person.time_zone if person else None) or customer.time_zone or view.defaults.time_zone
+    )
     due = due_at(now, time_zone, params["due_time"], timedelta(minutes=params["min_lead_minutes"]))
     name = (person.name if person else "") or customer.name
-    text = render(NAME, language, name=name, ticket_subject=moment.data.get("subject", ""),
-                  link=moment.link, opened_on=moment.occurred_at.astimezone(due.tzinfo)
-                  .strftime("%Y-%m-%d %H:%M"), due_on=due.strftime("%Y-%m-%d %H:%M %Z"),
-                  playbook=playbook("complaint", language))  # fmt: skip
+    text = render(
+        NAME,
+        language,
+        name=name,
+        ticket_subject=moment.data.get("subject", ""),
+        link=moment.link,
+        opened_on=moment.occurred_at.astimezone(due.tzinfo).strftime("%Y-%m-%d %H:%M"),
+        due_on=due.strftime("%Y-%m-%d %H:%M %Z"),
+        playbook=playbook("complaint", language),
+    )
     return Action(
-        key=f"{NAME}:{moment.key}", workflow=NAME, tool="hubspot", kind="task",
-        customer_id=customer.id, moment_key=moment.key,
-        payload={"subject": text["subject"], "body": text["body"], "due_at": due.isoformat(),
-                 "owner_id": owner, "priority": params["priority"], "task_type": "CALL",
-                 "contact_ids": [contact["id"]] if contact else [],
-                 "company_ids": [company["id"]] if company else [], "language": language},
-    )  # fmt: skip
+        key=f"{NAME}:{moment.key}",
+        workflow=NAME,
+        tool="hubspot",
+        kind="task",
+        customer_id=customer.id,
+        moment_key=moment.key,
+        payload={
+            "subject": text["subject"],
+            "body": text["body"],
+            "due_at": due.isoformat(),
+            "owner_id": owner,
+            "priority": params["priority"],
+            "task_type": "CALL",
+            "contact_ids": [contact["id"]] if contact else [],
+            "company_ids": [company["id"]] if company else [],
+            "language": language,
+        },
+    )
 
 
 def plan(params: dict, view: View, now: datetime) -> list[Action]:

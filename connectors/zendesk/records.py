@@ -8,7 +8,8 @@ from momentos.model import Event
 
 
 def _id(value: Any) -> str | None:
-    return None if value in (None, "", 0) else str(value)
+    # Webhook payloads say "0" where REST says null (e.g. a user without organization).
+    return None if value in (None, "", 0, "0") else str(value)
 
 
 def _lower(value: Any) -> str | None:

@@ -8,8 +8,9 @@ from momentos.moments import Moment, RuleContext, moment_key
 from momentos.moments.echo import is_momentos_ticket
 
 
-def _ticket_moment(moment_type: str, event: Event, context: RuleContext,
-                   occurred_at: datetime) -> Moment:
+def _ticket_moment(
+    moment_type: str, event: Event, context: RuleContext, occurred_at: datetime
+) -> Moment:
     ticket = event.data
     requester = ticket.get("requester_id")
     return Moment(

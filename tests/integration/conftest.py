@@ -49,9 +49,11 @@ def live(make_settings, tmp_path):
             momentos_url=app_server.url,
         )
         with SandboxServer(sandbox_settings) as sandbox:
-            settings = make_settings(zendesk_url=sandbox.url, hubspot_url=sandbox.url,
-                                     web={"host": "127.0.0.1", "port": 0,
-                                          "public_url": app_server.url})
+            settings = make_settings(
+                zendesk_url=sandbox.url,
+                hubspot_url=sandbox.url,
+                web={"host": "127.0.0.1", "port": 0, "public_url": app_server.url},
+            )
             store = Store(settings.store["path"])
             holder["app"] = create_app(settings, store, clock)
             yield Engine(settings, store, clock), sandbox

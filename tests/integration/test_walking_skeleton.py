@@ -17,9 +17,14 @@ COMPLAINTS_TODAY = [row for row in TICKETS if row[5] == 0 and {"queja", "complai
 def hubspot_tasks(sandbox) -> list[dict]:
     response = requests.get(
         f"{sandbox.url}/crm/v3/objects/tasks",
-        params={"limit": 100, "properties": "hs_task_subject,momentos_key,hubspot_owner_id",
-                "associations": "contacts,companies"},
-        headers={"Authorization": f"Bearer {TEST_SECRETS['HUBSPOT_TOKEN']}"}, timeout=10)
+        params={
+            "limit": 100,
+            "properties": "hs_task_subject,momentos_key,hubspot_owner_id",
+            "associations": "contacts,companies",
+        },
+        headers={"Authorization": f"Bearer {TEST_SECRETS['HUBSPOT_TOKEN']}"},
+        timeout=10,
+    )
     response.raise_for_status()
     return response.json()["results"]
 
@@ -48,20 +53,28 @@ def test_complaints_become_one_task_each_and_replays_create_nothing(live):
     assert carmen["associations"]["companies"]["results"]
 
     # Tickets came both ways: each (ticket, version) is one event, webhook first.
-    sources = {r["source"] for r in engine.store.db.query(
-        "SELECT DISTINCT source FROM events WHERE object_type = 'ticket'")}
+    sources = {
+        r["source"]
+        for r in engine.store.db.query(
+            "SELECT DISTINCT source FROM events WHERE object_type = 'ticket'"
+        )
+    }
     assert sources == {"webhook", "poll"}
-    duplicates = list(engine.store.db.query(
-        "SELECT object_id, version, COUNT(*) AS n FROM events GROUP BY 1, 2, tool, object_type"
-        " HAVING n > 1"))
+    duplicates = list(
+        engine.store.db.query(
+            "SELECT object_id, version, COUNT(*) AS n FROM events GROUP BY 1, 2, tool, object_type"
+            " HAVING n > 1"
+        )
+    )
     assert duplicates == []
 
     # Everything again: polls, derivation, planning, dispatch. Nothing new anywhere.
     run_story(engine, sandbox)
     from momentos.planner import run_workflow
 
-    rerun = run_workflow(engine.store, engine.settings, "complaint_followup",
-                         now=engine.clock.now())
+    rerun = run_workflow(
+        engine.store, engine.settings, "complaint_followup", now=engine.clock.now()
+    )
     assert len(rerun.actions) == 5 and rerun.enqueued == []
     engine.dispatcher.run_once()
     assert len(hubspot_tasks(sandbox)) == 5

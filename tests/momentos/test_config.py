@@ -77,13 +77,23 @@ def test_secret_env_var_must_be_set_and_be_a_name(tmp_path, monkeypatch, secrets
         "ZENDESK_API_TOKEN (got 'my token')",
     ]
     data["zendesk"]["api_token_env"] = "ZENDESK_API_TOKEN"
-    with pytest.raises(ConfigError, match=r"hubspot.token_env: environment variable "
-                                          r"HUBSPOT_TOKEN is not set"):
+    with pytest.raises(
+        ConfigError,
+        match=r"hubspot.token_env: environment variable "
+        r"HUBSPOT_TOKEN is not set",
+    ):
         load_settings(write(tmp_path, data))
 
 
-@pytest.mark.parametrize("url", ["https://169.254.169.254", "http://acme.zendesk.com",
-                                 "https://evil.example.com", "http://127.0.0.1:5050"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254",
+        "http://acme.zendesk.com",
+        "https://evil.example.com",
+        "http://127.0.0.1:5050",
+    ],
+)
 def test_base_url_outside_the_tool_is_refused_unless_allowed(tmp_path, secrets_set, url):
     data = example()
     data["zendesk"]["base_url"] = url
@@ -113,7 +123,9 @@ def test_workflow_params_are_validated_and_defaulted(tmp_path, secrets_set):
 
 def test_missing_file_and_bad_yaml_are_one_line_errors(tmp_path, capsys):
     assert main(["check-config", str(tmp_path / "nope.yaml")]) == 2
-    assert capsys.readouterr().err.strip() == f"{tmp_path / 'nope.yaml'}: no such configuration file"
+    assert (
+        capsys.readouterr().err.strip() == f"{tmp_path / 'nope.yaml'}: no such configuration file"
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text("zendesk: [unclosed")
     assert main(["check-config", str(bad)]) == 2

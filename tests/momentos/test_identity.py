@@ -35,8 +35,9 @@ def test_business_domain_ignores_free_mail(value, expected):
 
 def test_zendesk_user_and_hubspot_contact_with_one_email_are_one_customer(store):
     user = link(store, zendesk_user(email="carmen@laespiga.es"))
-    contact = link(store, hubspot_record("contact", "11", email="carmen@laespiga.es",
-                                         language="es"))
+    contact = link(
+        store, hubspot_record("contact", "11", email="carmen@laespiga.es", language="es")
+    )
     assert user == contact
     assert store.customer(user)["language"] == "es"
 
@@ -56,8 +57,10 @@ def test_ambiguous_domain_goes_to_review_not_merged(store):
     assert a == b  # the second company joins the first: one candidate is not ambiguous
     c = link(store, zendesk_user(user_id=600, email="x@other.es"))
     store.link("hubspot", "company", "99", c, "test", T0)  # force two customers on one domain
-    store.db.execute("INSERT INTO records (tool, object_type, object_id, version, occurred_at,"
-                     " domain, data) VALUES ('hubspot','company','99','1','2026','acme.es','{}')")
+    store.db.execute(
+        "INSERT INTO records (tool, object_type, object_id, version, occurred_at,"
+        " domain, data) VALUES ('hubspot','company','99','1','2026','acme.es','{}')"
+    )
     newcomer = link(store, zendesk_user(user_id=601, email="y@acme.es"))
     assert newcomer not in (a, c)
     assert [(r["object_id"], r["candidates"]) for r in store.reviews()] == [("601", f"[{a}, {c}]")]
@@ -66,6 +69,7 @@ def test_ambiguous_domain_goes_to_review_not_merged(store):
 def test_changed_email_keeps_the_customer(store):
     first = link(store, zendesk_user(email="carmen@laespiga.es"))
     moved = zendesk_user(email="carmen.vidal@laespiga.es")
-    moved = moved.__class__(**{**moved.__dict__, "version": "2026-02-01T00:00:00Z",
-                               "occurred_at": T0})
+    moved = moved.__class__(
+        **{**moved.__dict__, "version": "2026-02-01T00:00:00Z", "occurred_at": T0}
+    )
     assert link(store, moved) == first

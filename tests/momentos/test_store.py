@@ -17,10 +17,20 @@ def store(tmp_path):
 def test_same_event_by_webhook_and_poll_is_stored_once(store):
     event = zendesk_ticket()
     assert store.add_events([event], source="webhook", received_at=T0) == 1
-    assert store.add_events([event, zendesk_ticket(ticket_id=102)], source="poll",
-                            received_at=T0, cursor=("zendesk:tickets", "c1")) == 1
+    assert (
+        store.add_events(
+            [event, zendesk_ticket(ticket_id=102)],
+            source="poll",
+            received_at=T0,
+            cursor=("zendesk:tickets", "c1"),
+        )
+        == 1
+    )
     rows = list(store.db.query("SELECT object_id, source FROM events ORDER BY id"))
-    assert rows == [{"object_id": "101", "source": "webhook"}, {"object_id": "102", "source": "poll"}]
+    assert rows == [
+        {"object_id": "101", "source": "webhook"},
+        {"object_id": "102", "source": "poll"},
+    ]
     assert store.cursor("zendesk:tickets") == "c1"
 
 
@@ -28,8 +38,12 @@ def test_cursor_is_not_moved_when_its_events_fail_to_commit(store):
     store.add_events([], source="poll", received_at=T0, cursor=("zendesk:tickets", "c1"))
     broken = zendesk_ticket().__class__(**{**zendesk_ticket().__dict__, "object_id": None})
     with pytest.raises(Exception, match="NOT NULL"):
-        store.add_events([zendesk_ticket(ticket_id=103), broken], source="poll", received_at=T0,
-                         cursor=("zendesk:tickets", "c2"))
+        store.add_events(
+            [zendesk_ticket(ticket_id=103), broken],
+            source="poll",
+            received_at=T0,
+            cursor=("zendesk:tickets", "c2"),
+        )
     assert store.cursor("zendesk:tickets") == "c1"
     assert store.total("events") == 0
 
@@ -39,13 +53,20 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     again = Store(tmp_path / "m.db")
     assert again.total("events") == 1
     assert [m["name"] for m in again.db.query("SELECT name FROM _sqlite_migrations")] == [
-        "m001_initial"]
+        "m001_initial"
+    ]
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def action(key="wf:1") -> Action:
-    return Action(key=key, workflow="wf", tool="hubspot", kind="task", payload={"subject": "s"},
-                  customer_id=None)
+    return Action(
+        key=key,
+        workflow="wf",
+        tool="hubspot",
+        kind="task",
+        payload={"subject": "s"},
+        customer_id=None,
+    )
 
 
 def test_enqueue_is_idempotent_and_claim_leases_before_sending(store):

@@ -11,8 +11,9 @@ from momentos.view import Defaults, View
 from tests.factories import T0, hubspot_record, zendesk_ticket, zendesk_user
 from workflows import complaint_followup
 
-CONTEXT = RuleContext(zendesk_url="https://acme.zendesk.com",
-                      complaint_tags=frozenset({"queja", "complaint"}))
+CONTEXT = RuleContext(
+    zendesk_url="https://acme.zendesk.com", complaint_tags=frozenset({"queja", "complaint"})
+)
 PARAMS = complaint_followup.Params().load({})
 NOW = T0 + timedelta(minutes=5)  # 10:05 in Madrid
 
@@ -28,8 +29,9 @@ def load(store, *events):
 
 
 def plan(store, now=NOW, fallback="OWNER-FALLBACK"):
-    view = View(store, Defaults(language="es", time_zone="Europe/Madrid",
-                                fallback_owner_id=fallback))
+    view = View(
+        store, Defaults(language="es", time_zone="Europe/Madrid", fallback_owner_id=fallback)
+    )
     return complaint_followup.plan(PARAMS, view, now)
 
 

@@ -1,0 +1,86 @@
+"""Zendesk incremental exports as streams of pages (ZENDESK.md §5).
+
+Tickets and users use the cursor-based export: `start_time` only on the very first call,
+then `cursor`. The last page (`end_of_stream`) still carries an `after_cursor`, which is the
+cursor for the next poll. Organizations only have the time-based export, whose next
+`start_time` is the previous `end_time`, inclusive, so the boundary item comes back.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from connectors.paging import Page
+from connectors.zendesk.client import INCREMENTAL, ZendeskClient
+from connectors.zendesk.records import to_event, user_record
+from momentos.errors import FatalApiError
+
+PER_PAGE = 1000
+
+
+def _stuck(path: str, cursor: Any) -> FatalApiError:
+    return FatalApiError(f"GET {path} did not move past cursor {cursor!r}; stopped to avoid a loop")
+
+
+def _cursor_export(
+    client: ZendeskClient, resource: str, object_type: str, cursor: str | None, start_time: int
+) -> Iterator[Page]:
+    path = f"/api/v2/incremental/{resource}/cursor.json"
+    while True:
+        params: dict[str, Any] = {"per_page": PER_PAGE}
+        if cursor:
+            params["cursor"] = cursor
+        else:
+            params["start_time"] = start_time
+        body = client.request_json("GET", path, family=INCREMENTAL, params=params)
+        events = [to_event(object_type, item) for item in body.get(resource) or []]
+        after = body.get("after_cursor") or cursor
+        done = bool(body.get("end_of_stream"))
+        yield Page(events, after, done)
+        if done:
+            return
+        if after == cursor:
+            raise _stuck(path, cursor)
+        cursor = after
+
+
+def poll_tickets(client: ZendeskClient, cursor: str | None, start_time: int) -> Iterator[Page]:
+    """Tickets changed since the cursor (or since `start_time`, epoch seconds, the first time)."""
+    return _cursor_export(client, "tickets", "ticket", cursor, start_time)
+
+
+def poll_users(client: ZendeskClient, cursor: str | None, start_time: int) -> Iterator[Page]:
+    return _cursor_export(client, "users", "user", cursor, start_time)
+
+
+def poll_organizations(
+    client: ZendeskClient, cursor: str | None, start_time: int
+) -> Iterator[Page]:
+    """Organizations by time; the cursor is the last `end_time` (epoch seconds) as text."""
+    path = "/api/v2/incremental/organizations.json"
+    start = int(cursor) if cursor else start_time
+    previous: set[tuple[str, str]] = set()
+    while True:
+        params = {"start_time": start, "per_page": PER_PAGE}
+        body = client.request_json("GET", path, family=INCREMENTAL, params=params)
+        events = [to_event("organization", item) for item in body.get("organizations") or []]
+        fresh = [event for event in events if (event.object_id, event.version) not in previous]
+        end = int(body["end_time"]) if body.get("end_time") is not None else start
+        done = bool(body.get("end_of_stream"))
+        yield Page(fresh, str(end), done)
+        if done:
+            return
+        if end <= start and not fresh:
+            raise _stuck(path, start)
+        previous = {(event.object_id, event.version) for event in events}
+        start = end
+
+
+def get_user(client: ZendeskClient, user_id: str | int) -> dict[str, Any] | None:
+    """The canonical user record, or None when Zendesk has no such user."""
+    try:
+        body = client.request_json("GET", f"/api/v2/users/{int(user_id)}.json")
+    except FatalApiError as exc:
+        if exc.status_code == 404:
+            return None
+        raise
+    return user_record(body["user"])
