@@ -9,33 +9,16 @@ import shutil
 import threading
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 from momentos.clock import SystemClock
 from momentos.config import load_settings
 from momentos.engine import Engine
+from momentos.serving import BackgroundServer
 from momentos.store import Store
 from sandbox.settings_env import settings_from_env, use_demo_secrets
 
 DEMO_DIR = Path(".demo")
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "demo.yaml"
 SANDBOX_PORT = 5050
-
-
-class _Web:
-    """Momentos' Flask app on a real socket in a thread, so the sandbox can deliver to it."""
-
-    def __init__(self, app, host: str, port: int):
-        self.server = make_server(host, port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="web", daemon=True)
-
-    def start(self) -> "_Web":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join()
 
 
 def _summary(
@@ -90,10 +73,11 @@ def run_demo(once: bool, fresh: bool, summary_json: str | None) -> int:
     from server import create_app
 
     wake = threading.Event()
-    web = _Web(
+    web = BackgroundServer(
         create_app(settings, store, clock, on_events=wake.set),
         settings.web["host"],
         settings.web["port"],
+        name="web",
     ).start()
     sandbox = SandboxServer(
         settings_from_env(momentos_url=settings.web["public_url"]),

@@ -50,7 +50,8 @@ def comment_body(action: Action) -> dict[str, Any]:
     payload = action.payload
     return {"ticket": {
         "comment": {"body": payload["body"], "public": bool(payload.get("public", False))},
-        "metadata": {"custom": {KEY_FIELD: action.key}},
+        # Zendesk stores what is sent as `metadata` under the audit's `metadata.custom`.
+        "metadata": {KEY_FIELD: action.key},
     }}  # fmt: skip
 
 

@@ -16,6 +16,16 @@ def _lower(value: Any) -> str | None:
     return value.lower() if isinstance(value, str) else None
 
 
+# Webhook payloads name channels in their own vocabulary (ZENDESK.md §11.8); map them to
+# the REST names so a ticket's channel does not depend on how it reached us.
+WEBHOOK_CHANNELS = {"web_service": "api", "web_form": "web"}
+
+
+def _channel(value: Any) -> str | None:
+    channel = _lower(value)
+    return WEBHOOK_CHANNELS.get(channel, channel) if channel else None
+
+
 def ticket_record(ticket: dict[str, Any]) -> dict[str, Any]:
     """Canonical ticket from the REST/export shape or the webhook `detail` shape.
 
@@ -37,7 +47,7 @@ def ticket_record(ticket: dict[str, Any]) -> dict[str, Any]:
         "group_id": _id(ticket.get("group_id")),
         "brand_id": _id(ticket.get("brand_id")),
         "form_id": _id(ticket.get("ticket_form_id", ticket.get("form_id"))),
-        "channel": _lower(via.get("channel")),
+        "channel": _channel(via.get("channel")),
         "external_id": ticket.get("external_id") or None,
         "created_at": format_iso(parse_iso(ticket["created_at"])),
         "updated_at": format_iso(parse_iso(ticket["updated_at"])),

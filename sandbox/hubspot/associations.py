@@ -9,22 +9,37 @@ from sandbox.hubspot.errors import validation
 CATEGORY = "HUBSPOT_DEFINED"
 # (from, to) -> type ids HubSpot defines for that direction; HUBSPOT.md §4.1 and their reverses.
 TYPES = {
-    ("contacts", "companies"): (1, 279), ("companies", "contacts"): (2, 280),
-    ("deals", "companies"): (5, 341), ("companies", "deals"): (6, 342),
-    ("deals", "contacts"): (3,), ("contacts", "deals"): (4,),
-    ("tasks", "contacts"): (204,), ("contacts", "tasks"): (203,),
-    ("tasks", "companies"): (192,), ("companies", "tasks"): (191,),
-    ("tasks", "deals"): (216,), ("deals", "tasks"): (215,),
-    ("notes", "contacts"): (202,), ("contacts", "notes"): (201,),
-    ("notes", "companies"): (190,), ("companies", "notes"): (189,),
-    ("notes", "deals"): (214,), ("deals", "notes"): (213,),
-    ("invoices", "contacts"): (177,), ("contacts", "invoices"): (178,),
-    ("invoices", "companies"): (179,), ("companies", "invoices"): (180,),
-    ("invoices", "deals"): (175,), ("deals", "invoices"): (176,),
-}  # fmt: skip
+    ("contacts", "companies"): (1, 279),
+    ("companies", "contacts"): (2, 280),
+    ("deals", "companies"): (5, 341),
+    ("companies", "deals"): (6, 342),
+    ("deals", "contacts"): (3,),
+    ("contacts", "deals"): (4,),
+    ("tasks", "contacts"): (204,),
+    ("contacts", "tasks"): (203,),
+    ("tasks", "companies"): (192,),
+    ("companies", "tasks"): (191,),
+    ("tasks", "deals"): (216,),
+    ("deals", "tasks"): (215,),
+    ("notes", "contacts"): (202,),
+    ("contacts", "notes"): (201,),
+    ("notes", "companies"): (190,),
+    ("companies", "notes"): (189,),
+    ("notes", "deals"): (214,),
+    ("deals", "notes"): (213,),
+    ("invoices", "contacts"): (177,),
+    ("contacts", "invoices"): (178,),
+    ("invoices", "companies"): (179,),
+    ("companies", "invoices"): (180,),
+    ("invoices", "deals"): (175,),
+    ("deals", "invoices"): (176,),
+}
 PAIRS = {type_id: pair for pair, ids in TYPES.items() for type_id in ids}
-REVERSE = {type_id: TYPES[(to, from_)][ids.index(type_id)]
-           for (from_, to), ids in TYPES.items() for type_id in ids}  # fmt: skip
+REVERSE = {
+    type_id: TYPES[(to, from_)][ids.index(type_id)]
+    for (from_, to), ids in TYPES.items()
+    for type_id in ids
+}
 PRIMARY = {1, 2, 5, 6}
 # HubSpot adds the unlabeled association whenever it makes a primary one.
 IMPLIED = {1: 279, 2: 280, 5: 341, 6: 342}
@@ -56,8 +71,7 @@ def parse_spec(from_type: str, spec: Any) -> list[tuple[str, str, int]]:
         type_id = entry.get("associationTypeId") if isinstance(entry, Mapping) else None
         pair = PAIRS.get(type_id) if isinstance(type_id, int) else None
         if category != CATEGORY or pair is None or pair[0] != from_type:
-            raise validation(f"association type {category} {type_id} is not valid "
-                             f"from {from_type}")
+            raise validation(f"association type {category} {type_id} is not valid from {from_type}")
         found.append((pair[1], to_id, type_id))
     return found
 
@@ -78,8 +92,9 @@ class Links:
     def add(self, from_type: str, from_id: str, to_type: str, to_id: str, type_id: int) -> None:
         """Store a type and its implied unlabeled twin, in both directions."""
         if PAIRS.get(type_id) != (from_type, to_type):
-            raise validation(f"association type {type_id} does not go from {from_type} "
-                             f"to {to_type}")  # fmt: skip
+            raise validation(
+                f"association type {type_id} does not go from {from_type} to {to_type}"
+            )
         for type_ in (type_id, IMPLIED.get(type_id)):
             if type_ is None:
                 continue
@@ -97,13 +112,18 @@ class Links:
 
     def v4_entries(self, from_type: str, from_id: str, to_type: str) -> list[dict[str, Any]]:
         return [
-            {"toObjectId": int(to_id),
-             "associationTypes": [{"category": CATEGORY, "typeId": t, "label": label(t)}
-                                  for t in type_ids]}
+            {
+                "toObjectId": int(to_id),
+                "associationTypes": [
+                    {"category": CATEGORY, "typeId": t, "label": label(t)} for t in type_ids
+                ],
+            }
             for to_id, type_ids in self.of(from_type, from_id, to_type).items()
-        ]  # fmt: skip
+        ]
 
     def v3_results(self, from_type: str, from_id: str, to_type: str) -> list[dict[str, str]]:
-        return [{"id": to_id, "type": v3_name(t)}
-                for to_id, type_ids in self.of(from_type, from_id, to_type).items()
-                for t in type_ids]  # fmt: skip
+        return [
+            {"id": to_id, "type": v3_name(t)}
+            for to_id, type_ids in self.of(from_type, from_id, to_type).items()
+            for t in type_ids
+        ]

@@ -23,6 +23,7 @@ TIMEOUT = 5.0
 # Legacy subscription names cover these types only (HUBSPOT.md §6.2).
 SUBSCRIBABLE = {"contacts": "contact", "companies": "company", "deals": "deal"}
 CHANGES = ("creation", "deletion", "propertyChange")
+UNSUBSCRIBABLE = {"hs_lastmodifieddate", "num_unique_conversion_events"}
 FIRST_SUBSCRIPTION_ID, FIRST_EVENT_ID = 686627, 3029365631
 
 
@@ -55,40 +56,78 @@ class WebhookEmitter:
             raise ValueError(f"unsupported subscription type {subscription_type!r}")
         if (change == "propertyChange") != (property_name is not None):
             raise ValueError("propertyChange subscriptions, and only they, name a property")
-        subscription = {"id": FIRST_SUBSCRIPTION_ID + len(self.subscriptions),
-                        "subscriptionType": subscription_type, "propertyName": property_name,
-                        "active": True, "createdAt": values.iso_ms(self._now())}  # fmt: skip
+        if property_name in UNSUBSCRIBABLE:
+            raise ValueError(f"HubSpot does not allow subscribing to {property_name}")
+        subscription = {
+            "id": FIRST_SUBSCRIPTION_ID + len(self.subscriptions),
+            "subscriptionType": subscription_type,
+            "propertyName": property_name,
+            "active": True,
+            "createdAt": values.iso_ms(self._now()),
+        }
         self.subscriptions.append(subscription)
         return subscription
 
     def _matching(self, object_type: str, change: str, property_name: str | None = None):
         wanted = f"{SUBSCRIBABLE.get(object_type)}.{change}"
-        return [s for s in self.subscriptions
-                if s["active"] and s["subscriptionType"] == wanted
-                and s["propertyName"] == property_name]  # fmt: skip
+        return [
+            s
+            for s in self.subscriptions
+            if s["active"]
+            and s["subscriptionType"] == wanted
+            and s["propertyName"] == property_name
+        ]
 
-    def events(self, object_type: str, record_id: str, change: str, changed: Mapping[str, str],
-               occurred_ms: int, source: str) -> list[dict[str, Any]]:  # fmt: skip
+    def events(
+        self,
+        object_type: str,
+        record_id: str,
+        change: str,
+        changed: Mapping[str, str],
+        occurred_ms: int,
+        source: str,
+    ) -> list[dict[str, Any]]:
         """Events for one record's write: the change itself, then subscribed properties."""
         found = []
         if change != "propertyChange":
             flag = "NEW" if change == "creation" else "DELETED"
             for subscription in self._matching(object_type, change):
-                found.append(self._event(subscription, record_id, occurred_ms, source,
-                                         {"changeFlag": flag}))  # fmt: skip
+                found.append(
+                    self._event(subscription, record_id, occurred_ms, source, {"changeFlag": flag})
+                )
         for name, value in changed.items():
             for subscription in self._matching(object_type, "propertyChange", name):
-                found.append(self._event(subscription, record_id, occurred_ms, source,
-                                         {"propertyName": name, "propertyValue": value}))
+                found.append(
+                    self._event(
+                        subscription,
+                        record_id,
+                        occurred_ms,
+                        source,
+                        {"propertyName": name, "propertyValue": value},
+                    )
+                )
         return found
 
-    def _event(self, subscription: dict, record_id: str, occurred_ms: int, source: str,
-               extra: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
-        event = {"eventId": next(self._event_ids), "subscriptionId": subscription["id"],
-                 "portalId": self._settings.hubspot_portal_id,
-                 "appId": self._settings.hubspot_app_id, "occurredAt": occurred_ms,
-                 "subscriptionType": subscription["subscriptionType"], "attemptNumber": 0,
-                 "objectId": int(record_id), **extra, "changeSource": source}  # fmt: skip
+    def _event(
+        self,
+        subscription: dict,
+        record_id: str,
+        occurred_ms: int,
+        source: str,
+        extra: dict[str, Any],
+    ) -> dict[str, Any]:
+        event = {
+            "eventId": next(self._event_ids),
+            "subscriptionId": subscription["id"],
+            "portalId": self._settings.hubspot_portal_id,
+            "appId": self._settings.hubspot_app_id,
+            "occurredAt": occurred_ms,
+            "subscriptionType": subscription["subscriptionType"],
+            "attemptNumber": 0,
+            "objectId": int(record_id),
+            **extra,
+            "changeSource": source,
+        }
         if source == "INTEGRATION":
             event["sourceId"] = str(self._settings.hubspot_app_id)
         return event
@@ -100,8 +139,9 @@ class WebhookEmitter:
             return
         for start in range(0, len(events), MAX_EVENTS):
             chunk = events[start : start + MAX_EVENTS]
-            self._deliveries.enqueue("hubspot", url, self._builder(url, chunk), self._retry,
-                                     timeout=TIMEOUT)  # fmt: skip
+            self._deliveries.enqueue(
+                "hubspot", url, self._builder(url, chunk), self._retry, timeout=TIMEOUT
+            )
 
     def _builder(self, url: str, events: list[dict[str, Any]]):
         def build(attempt: int) -> tuple[dict[str, str], bytes]:

@@ -8,10 +8,16 @@ from typing import Any
 class HubSpotError(Exception):
     """One refusal: HTTP status, HubSpot `category`, message and optional details."""
 
-    def __init__(self, status: int, category: str, message: str, *,
-                 context: dict[str, list[str]] | None = None,
-                 errors: list[dict[str, Any]] | None = None,
-                 sub_category: str | None = None):  # fmt: skip
+    def __init__(
+        self,
+        status: int,
+        category: str,
+        message: str,
+        *,
+        context: dict[str, list[str]] | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        sub_category: str | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.category = category
@@ -22,8 +28,12 @@ class HubSpotError(Exception):
 
     def body(self) -> dict[str, Any]:
         """The top-level error body: `{status, message, correlationId, category, ...}`."""
-        body: dict[str, Any] = {"status": "error", "message": self.message,
-                                "correlationId": str(uuid.uuid4()), "category": self.category}
+        body: dict[str, Any] = {
+            "status": "error",
+            "message": self.message,
+            "correlationId": str(uuid.uuid4()),
+            "category": self.category,
+        }
         if self.sub_category:
             body["subCategory"] = self.sub_category
         if self.context:
@@ -37,9 +47,14 @@ class HubSpotError(Exception):
         context = dict(self.context or {})
         if trace_id is not None:
             context["objectWriteTraceId"] = [trace_id]
-        item: dict[str, Any] = {"status": "error", "category": self.category,
-                                "message": self.message, "context": context, "links": {},
-                                "errors": self.errors or []}  # fmt: skip
+        item: dict[str, Any] = {
+            "status": "error",
+            "category": self.category,
+            "message": self.message,
+            "context": context,
+            "links": {},
+            "errors": self.errors or [],
+        }
         if self.sub_category:
             item["subCategory"] = self.sub_category
         return item
@@ -56,11 +71,18 @@ def not_found(message: str, **details: Any) -> HubSpotError:
 def invalid_properties(problems: list[dict[str, Any]]) -> HubSpotError:
     """HubSpot's multi-property refusal: the list is JSON inside the message (§7)."""
     text = json.dumps(problems, separators=(",", ":"))
-    errors = [{"message": p["message"], "code": p["error"],
-               "context": {"propertyName": [p["name"]]}} for p in problems]  # fmt: skip
+    errors = [
+        {"message": p["message"], "code": p["error"], "context": {"propertyName": [p["name"]]}}
+        for p in problems
+    ]
     return validation(f"Property values were not valid: {text}", errors=errors)
 
 
 def property_problem(name: str, code: str, message: str) -> dict[str, Any]:
-    return {"isValid": False, "message": message, "error": code, "name": name,
-            "localizedErrorMessage": message}  # fmt: skip
+    return {
+        "isValid": False,
+        "message": message,
+        "error": code,
+        "name": name,
+        "localizedErrorMessage": message,
+    }

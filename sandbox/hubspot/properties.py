@@ -15,8 +15,20 @@ from sandbox.hubspot.errors import (
 )
 
 TYPES = {"string", "number", "date", "datetime", "enumeration", "bool"}
-FIELD_TYPES = {"text", "textarea", "number", "date", "select", "radio", "checkbox",
-               "booleancheckbox", "file", "html", "phonenumber", "calculation_equation"}  # fmt: skip
+FIELD_TYPES = {
+    "text",
+    "textarea",
+    "number",
+    "date",
+    "select",
+    "radio",
+    "checkbox",
+    "booleancheckbox",
+    "file",
+    "html",
+    "phonenumber",
+    "calculation_equation",
+}
 REQUIRED_KEYS = ("name", "label", "type", "fieldType", "groupName")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -46,8 +58,10 @@ class PropertyRegistry:
     def get(self, object_type: str, name: str) -> dict[str, Any]:
         definition = self.all(object_type).get(name)
         if definition is None:
-            raise not_found(f"Unable to find property {name} for object type {object_type}",
-                            sub_category="PropertyReadError.PROPERTY_NOT_FOUND")
+            raise not_found(
+                f"Unable to find property {name} for object type {object_type}",
+                sub_category="PropertyReadError.PROPERTY_NOT_FOUND",
+            )
         return definition
 
     def unique_names(self, object_type: str) -> list[str]:
@@ -58,25 +72,38 @@ class PropertyRegistry:
         _check_create(body)
         name = body["name"]
         if name in self.all(object_type):
-            raise HubSpotError(409, "OBJECT_ALREADY_EXISTS",
-                               f"Property named '{name}' already exists.",
-                               sub_category="PropertyCrudError.PROPERTY_EXISTS")  # fmt: skip
+            raise HubSpotError(
+                409,
+                "OBJECT_ALREADY_EXISTS",
+                f"Property named '{name}' already exists.",
+                sub_category="PropertyCrudError.PROPERTY_EXISTS",
+            )
         if body.get("hasUniqueValue"):
             self._check_unique_allowed(object_type)
         stamp = values.iso_ms(self._now())
         definition = {
-            "name": name, "label": body["label"], "type": body["type"],
-            "fieldType": body["fieldType"], "description": body.get("description", ""),
+            "name": name,
+            "label": body["label"],
+            "type": body["type"],
+            "fieldType": body["fieldType"],
+            "description": body.get("description", ""),
             "groupName": body["groupName"],
             "options": [_option(o, i) for i, o in enumerate(body.get("options") or [])],
-            "displayOrder": body.get("displayOrder", -1), "calculated": False,
-            "externalOptions": False, "hasUniqueValue": bool(body.get("hasUniqueValue")),
+            "displayOrder": body.get("displayOrder", -1),
+            "calculated": False,
+            "externalOptions": False,
+            "hasUniqueValue": bool(body.get("hasUniqueValue")),
             "hidden": bool(body.get("hidden", False)),
-            "modificationMetadata": {"archivable": True, "readOnlyDefinition": False,
-                                     "readOnlyValue": False},
+            "modificationMetadata": {
+                "archivable": True,
+                "readOnlyDefinition": False,
+                "readOnlyValue": False,
+            },
             "formField": bool(body.get("formField", False)),
-            "createdAt": stamp, "updatedAt": stamp, "archived": False,
-        }  # fmt: skip
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "archived": False,
+        }
         self.custom[object_type][name] = definition
         return definition
 
@@ -85,11 +112,13 @@ class PropertyRegistry:
             # Documented only for contacts, companies, deals and a few others (HUBSPOT.md §4.4).
             raise validation(f"Unique value properties are not supported for {object_type}")
         if len(self.unique_names(object_type)) >= schema.MAX_UNIQUE_PROPERTIES:
-            raise validation(f"{object_type} already has "
-                             f"{schema.MAX_UNIQUE_PROPERTIES} unique value properties")
+            raise validation(
+                f"{object_type} already has {schema.MAX_UNIQUE_PROPERTIES} unique value properties"
+            )
 
-    def clean(self, object_type: str, given: Mapping[str, Any],
-              owner_ids: Iterable[str]) -> dict[str, str]:  # fmt: skip
+    def clean(
+        self, object_type: str, given: Mapping[str, Any], owner_ids: Iterable[str]
+    ) -> dict[str, str]:
         """Values as stored strings ("" clears); raise one 400 naming every bad property."""
         if not isinstance(given, Mapping):
             raise validation("properties must be an object of property names to values")
@@ -103,8 +132,10 @@ class PropertyRegistry:
             if definition is None:
                 problem = ("PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist')
             elif definition["modificationMetadata"]["readOnlyValue"]:
-                problem = ("READ_ONLY_VALUE", f'"{name}" is a read only property; its value '
-                                              "cannot be set.")  # fmt: skip
+                problem = (
+                    "READ_ONLY_VALUE",
+                    f'"{name}" is a read only property; its value cannot be set.',
+                )
             elif text != "":
                 text, problem = _check_value(definition, text, owners)
             if problem:
@@ -116,8 +147,9 @@ class PropertyRegistry:
         return cleaned
 
 
-def _check_value(definition: dict[str, Any], text: str,
-                 owners: set[str]) -> tuple[str, tuple[str, str] | None]:  # fmt: skip
+def _check_value(
+    definition: dict[str, Any], text: str, owners: set[str]
+) -> tuple[str, tuple[str, str] | None]:
     name, type_ = definition["name"], definition["type"]
     stored, code = values.normalize(text, type_)
     if code:
@@ -129,8 +161,10 @@ def _check_value(definition: dict[str, Any], text: str,
         chosen = stored.split(";") if definition["fieldType"] == "checkbox" else [stored]
         wrong = [c for c in chosen if c not in allowed]
         if wrong:
-            return text, ("INVALID_OPTION",
-                          f"{wrong[0]} was not one of the allowed options: {allowed}")  # fmt: skip
+            return text, (
+                "INVALID_OPTION",
+                f"{wrong[0]} was not one of the allowed options: {allowed}",
+            )
     return stored, None
 
 
@@ -139,17 +173,22 @@ def _check_create(body: Mapping[str, Any]) -> None:
         raise validation("Invalid input JSON: expected a property definition object")
     missing = [key for key in REQUIRED_KEYS if not body.get(key)]
     if missing:
-        raise validation(f"Missing required fields: {', '.join(missing)}",
-                         errors=[{"message": f"{k} is required", "in": k} for k in missing])
+        raise validation(
+            f"Missing required fields: {', '.join(missing)}",
+            errors=[{"message": f"{k} is required", "in": k} for k in missing],
+        )
     name = str(body["name"])
     if not NAME.match(name) or name.startswith("hs_"):
-        raise validation(f"Property name '{name}' must be lowercase letters, digits and "
-                         "underscores, start with a letter and not start with hs_")
+        raise validation(
+            f"Property name '{name}' must be lowercase letters, digits and "
+            "underscores, start with a letter and not start with hs_"
+        )
     if body["type"] not in TYPES:
         raise validation(f"type must be one of {sorted(TYPES)} (got {body['type']!r})")
     if body["fieldType"] not in FIELD_TYPES:
-        raise validation(f"fieldType must be one of {sorted(FIELD_TYPES)} "
-                         f"(got {body['fieldType']!r})")
+        raise validation(
+            f"fieldType must be one of {sorted(FIELD_TYPES)} (got {body['fieldType']!r})"
+        )
     if body["type"] == "enumeration" and not body.get("options"):
         raise validation("enumeration properties need options")
 
@@ -157,7 +196,10 @@ def _check_create(body: Mapping[str, Any]) -> None:
 def _option(given: Mapping[str, Any], order: int) -> dict[str, Any]:
     if not isinstance(given, Mapping) or "value" not in given or "label" not in given:
         raise validation("each option needs a label and a value")
-    return {"label": given["label"], "value": str(given["value"]),
-            "description": given.get("description", ""),
-            "displayOrder": given.get("displayOrder", order),
-            "hidden": bool(given.get("hidden", False))}  # fmt: skip
+    return {
+        "label": given["label"],
+        "value": str(given["value"]),
+        "description": given.get("description", ""),
+        "displayOrder": given.get("displayOrder", order),
+        "hidden": bool(given.get("hidden", False)),
+    }

@@ -23,18 +23,20 @@ DEFINED_AT = "2019-08-06T02:41:08.054Z"
 CREATED_PROPERTY = {"tasks": "hs_createdate", "notes": "hs_createdate"}
 # Contacts keep the classic `lastmodifieddate` beside `hs_lastmodifieddate` (§2.2).
 MODIFIED_PROPERTIES = {"contacts": ("lastmodifieddate", "hs_lastmodifieddate")}
+# fmt: off
 REQUIRED_ON_CREATE = {"tasks": ("hs_timestamp",), "notes": ("hs_timestamp",),
-                      "invoices": ("hs_currency",)}  # fmt: skip
+                      "invoices": ("hs_currency",)}
 # Defaults returned by list, get and search when no `properties` are asked for (§3.1).
 DEFAULT_RETURNED = {
-    "contacts": ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"),
+    "contacts": ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate",
+                 "lastname"),
     "companies": ("name", "domain", "createdate", "hs_lastmodifieddate", "hs_object_id"),
     "deals": ("dealname", "amount", "closedate", "pipeline", "dealstage", "createdate",
               "hs_lastmodifieddate", "hs_object_id"),
     "tasks": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
     "notes": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
     "invoices": ("createdate", "hs_lastmodifieddate", "hs_object_id"),
-}  # fmt: skip
+}
 # The free-text `query` of search looks only at these (§3.1).
 SEARCH_TEXT = {
     "contacts": ("firstname", "lastname", "email", "phone", "company"),
@@ -49,12 +51,12 @@ UNIQUE_CAPABLE = {"contacts", "companies", "deals"}
 MAX_UNIQUE_PROPERTIES = 10
 GROUPS = {"contacts": "contactinformation", "companies": "companyinformation",
           "deals": "dealinformation", "tasks": "task", "notes": "note",
-          "invoices": "invoiceinformation"}  # fmt: skip
+          "invoices": "invoiceinformation"}
 
 LANGUAGES = ("en", "en-us", "en-gb", "es", "es-mx", "pt", "pt-br", "fr", "fr-ca", "de", "it",
-             "nl", "sv", "da", "fi", "no", "pl", "ja", "ko", "zh-cn", "zh-tw")  # fmt: skip
+             "nl", "sv", "da", "fi", "no", "pl", "ja", "ko", "zh-cn", "zh-tw")
 LIFECYCLE = ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead",
-             "opportunity", "customer", "evangelist", "other")  # fmt: skip
+             "opportunity", "customer", "evangelist", "other")
 
 PIPELINES = (
     ("default", "Sales Pipeline", (
@@ -73,7 +75,9 @@ PIPELINES = (
         ("2946643", "Renewed", "1.0"),
         ("2946644", "Churned", "0.0"),
     )),
-)  # fmt: skip
+)
+CLOSED_STAGES = {"closedwon", "closedlost", "2946643", "2946644"}
+# fmt: on
 STAGE_IDS = tuple(stage[0] for _, _, stages in PIPELINES for stage in stages)
 
 # name, label, type, fieldType, options, flags ("ro" read-only value, "unique", "ext" options
@@ -83,6 +87,7 @@ _OBJECT_ID = ("hs_object_id", "Record ID", "number", "number", (), "ro")
 _MODIFIED = ("hs_lastmodifieddate", "Object last modified date/time", "datetime", "date", (), "ro")
 _CREATED = ("createdate", "Create date", "datetime", "date", (), "ro")
 _HS_CREATED = ("hs_createdate", "Create date", "datetime", "date", (), "ro")
+# fmt: off
 _TABLE = {
     "contacts": (
         ("email", "Email", "string", "text", (), "unique"),
@@ -154,7 +159,8 @@ _TABLE = {
         ("hs_currency", "Currency", "string", "text", (), ""),
         _OWNER, _OBJECT_ID, _MODIFIED, _CREATED,
     ),
-}  # fmt: skip
+}
+# fmt: on
 
 
 def resolve_type(name: str) -> str | None:
@@ -171,10 +177,20 @@ def modified_properties(object_type: str) -> tuple[str, ...]:
     return MODIFIED_PROPERTIES.get(object_type, ("hs_lastmodifieddate",))
 
 
+def always_returned(object_type: str) -> tuple[str, str, str]:
+    """Returned even when `properties` names others (HubSpot's examples, §3.1)."""
+    return created_property(object_type), modified_properties(object_type)[0], "hs_object_id"
+
+
 def option(value: str, order: int) -> dict[str, Any]:
     label = value if not value.islower() else value.replace("_", " ").capitalize()
-    return {"label": label, "value": value, "description": "", "displayOrder": order,
-            "hidden": False}  # fmt: skip
+    return {
+        "label": label,
+        "value": value,
+        "description": "",
+        "displayOrder": order,
+        "hidden": False,
+    }
 
 
 def default_definitions(object_type: str) -> dict[str, dict[str, Any]]:
@@ -182,16 +198,29 @@ def default_definitions(object_type: str) -> dict[str, dict[str, Any]]:
     definitions = {}
     for order, (name, label, type_, field_type, options, flags) in enumerate(_TABLE[object_type]):
         definitions[name] = {
-            "name": name, "label": label, "type": type_, "fieldType": field_type,
-            "description": "", "groupName": GROUPS[object_type],
+            "name": name,
+            "label": label,
+            "type": type_,
+            "fieldType": field_type,
+            "description": "",
+            "groupName": GROUPS[object_type],
             "options": [option(value, i) for i, value in enumerate(options)],
-            "displayOrder": order, "calculated": False, "externalOptions": flags == "ext",
-            "hasUniqueValue": flags == "unique", "hidden": False, "hubspotDefined": True,
-            "modificationMetadata": {"archivable": False, "readOnlyDefinition": True,
-                                     "readOnlyValue": flags == "ro"},
-            "formField": flags != "ro", "createdAt": DEFINED_AT, "updatedAt": DEFINED_AT,
+            "displayOrder": order,
+            "calculated": False,
+            "externalOptions": flags == "ext",
+            "hasUniqueValue": flags == "unique",
+            "hidden": False,
+            "hubspotDefined": True,
+            "modificationMetadata": {
+                "archivable": False,
+                "readOnlyDefinition": True,
+                "readOnlyValue": flags == "ro",
+            },
+            "formField": flags != "ro",
+            "createdAt": DEFINED_AT,
+            "updatedAt": DEFINED_AT,
             "archived": False,
-        }  # fmt: skip
+        }
     return definitions
 
 
@@ -199,19 +228,30 @@ def pipelines() -> list[dict[str, Any]]:
     """`GET /crm/v3/pipelines/deals` results."""
     result = []
     for order, (pipeline_id, label, stages) in enumerate(PIPELINES):
-        result.append({
-            "label": label, "displayOrder": order, "id": pipeline_id,
-            "stages": [
-                {"label": stage_label, "displayOrder": i, "id": stage_id,
-                 "metadata": {"isClosed": str(stage_id in CLOSED_STAGES).lower(),
-                              "probability": probability},
-                 "createdAt": DEFINED_AT, "updatedAt": DEFINED_AT, "archived": False,
-                 "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT"}
-                for i, (stage_id, stage_label, probability) in enumerate(stages)
-            ],
-            "createdAt": DEFINED_AT, "updatedAt": DEFINED_AT, "archived": False,
-        })  # fmt: skip
+        result.append(
+            {
+                "label": label,
+                "displayOrder": order,
+                "id": pipeline_id,
+                "stages": [
+                    {
+                        "label": stage_label,
+                        "displayOrder": i,
+                        "id": stage_id,
+                        "metadata": {
+                            "isClosed": str(stage_id in CLOSED_STAGES).lower(),
+                            "probability": probability,
+                        },
+                        "createdAt": DEFINED_AT,
+                        "updatedAt": DEFINED_AT,
+                        "archived": False,
+                        "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT",
+                    }
+                    for i, (stage_id, stage_label, probability) in enumerate(stages)
+                ],
+                "createdAt": DEFINED_AT,
+                "updatedAt": DEFINED_AT,
+                "archived": False,
+            }
+        )
     return result
-
-
-CLOSED_STAGES = {"closedwon", "closedlost", "2946643", "2946644"}

@@ -24,8 +24,9 @@ TOKEN = re.compile(r"\w+")
 Definitions = Mapping[str, Mapping[str, Any]]
 
 
-def run(object_type: str, body: Any, records: list[dict[str, Any]],
-        definitions: Definitions) -> tuple[int, list[dict[str, Any]], str | None]:  # fmt: skip
+def run(
+    object_type: str, body: Any, records: list[dict[str, Any]], definitions: Definitions
+) -> tuple[int, list[dict[str, Any]], str | None]:
     """(total, this page's records, next `after` or None); raise HubSpotError on a bad body."""
     if not isinstance(body, Mapping):
         raise validation("Invalid input JSON: send a search request object")
@@ -34,13 +35,18 @@ def run(object_type: str, body: Any, records: list[dict[str, Any]],
         raise validation(f"limit must be between 0 and {MAX_LIMIT} (got {limit})")
     after = _integer(body.get("after"), 0, "after")
     if after >= MAX_RESULTS:
-        raise validation(f"Paging past {MAX_RESULTS} results is not allowed (after={after}); "
-                         "narrow the query instead")
+        raise validation(
+            f"Paging past {MAX_RESULTS} results is not allowed (after={after}); "
+            "narrow the query instead"
+        )
     groups = _check_groups(body.get("filterGroups") or [], definitions)
     words = TOKEN.findall(str(body.get("query") or "").lower())
-    found = [r for r in records
-             if _matches_groups(r, groups, definitions)
-             and _matches_query(r, words, schema.SEARCH_TEXT[object_type])]  # fmt: skip
+    found = [
+        r
+        for r in records
+        if _matches_groups(r, groups, definitions)
+        and _matches_query(r, words, schema.SEARCH_TEXT[object_type])
+    ]
     _sort(found, body.get("sorts") or [], object_type, definitions)
     end = min(after + limit, len(found), MAX_RESULTS)
     page = found[after:end]
@@ -115,8 +121,13 @@ def _matches(record: dict[str, Any], flt: Mapping[str, Any], definitions: Defini
     if operator == "BETWEEN":
         high = values.comparable(values.to_text(flt["highValue"]), type_)
         return high is not None and target <= actual <= high
-    return {"EQ": actual == target, "LT": actual < target, "LTE": actual <= target,
-            "GT": actual > target, "GTE": actual >= target}[operator]  # fmt: skip
+    return {
+        "EQ": actual == target,
+        "LT": actual < target,
+        "LTE": actual <= target,
+        "GT": actual > target,
+        "GTE": actual >= target,
+    }[operator]
 
 
 def _has_token(stored: str, wanted: str) -> bool:
@@ -138,8 +149,9 @@ def _matches_query(record: dict[str, Any], words: list[str], fields: tuple[str, 
     return all(any(t.startswith(w) for t in tokens) for w in words)
 
 
-def _sort(found: list[dict[str, Any]], sorts: Any, object_type: str,
-          definitions: Definitions) -> None:  # fmt: skip
+def _sort(
+    found: list[dict[str, Any]], sorts: Any, object_type: str, definitions: Definitions
+) -> None:
     """Only the first sort rule applies; without one, oldest-created first (§3.1)."""
     found.sort(key=lambda record: int(record["id"]))
     if not isinstance(sorts, list):

@@ -6,7 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sandbox.zendesk.errors import IdempotentRequestError, RecordInvalid, RecordNotFound
+from sandbox.zendesk.errors import (
+    IdempotentRequestError,
+    RecordInvalid,
+    RecordNotFound,
+    TooManyValues,
+    invalid,
+)
 
 IDEMPOTENCY_SECONDS = 2 * 3600
 JOB_KEEP_SECONDS = 24 * 3600
@@ -33,11 +39,16 @@ class IdempotencyCache:
             raise IdempotentRequestError("Request parameters don't match the given idempotency key")
         return entry
 
-    def remember(self, key: str, print_: str, status: int, body: dict[str, Any],
-                 now: float) -> None:
+    def remember(
+        self, key: str, print_: str, status: int, body: dict[str, Any], now: float
+    ) -> None:
         # Only successes are cached: whether Zendesk replays failures is not documented.
-        self.entries[key] = {"fingerprint": print_, "status": status, "body": body,
-                             "expires": now + IDEMPOTENCY_SECONDS}
+        self.entries[key] = {
+            "fingerprint": print_,
+            "status": status,
+            "body": body,
+            "expires": now + IDEMPOTENCY_SECONDS,
+        }
 
 
 class JobBoard:
@@ -50,26 +61,37 @@ class JobBoard:
     def _url(self, job_id: str) -> str:
         return f"{self._base().rstrip('/')}/api/v2/job_statuses/{job_id}.json"
 
-    def run(self, job_type: str, items: list[Any], work: Callable[[Any], int],
-            now: datetime) -> dict[str, Any]:
+    def run(
+        self, job_type: str, items: list[Any], work: Callable[[Any], int], now: datetime
+    ) -> dict[str, Any]:
         """Run `work` on each item; results are `{index, id}` or `{index, error, details}`."""
         results: list[dict[str, Any]] = []
         for index, item in enumerate(items):
             try:
                 results.append({"index": index, "id": work(item)})
             except RecordInvalid as exc:
-                results.append({"index": index, "error": "TicketCreateFailed",
-                                "details": exc.summary()})
+                results.append(
+                    {"index": index, "error": "TicketCreateFailed", "details": exc.summary()}
+                )
         failed = bool(results) and all("error" in r for r in results)
         stamp = now.strftime("%Y-%m-%d %H:%M:%S +0000")
-        job = {"id": uuid.uuid4().hex, "job_type": job_type,
-               "status": "failed" if failed else "completed", "total": len(items),
-               "progress": len(items),
-               "message": f"{'Failed' if failed else 'Completed'} at {stamp}",
-               "results": results, "created": now.timestamp()}
+        job = {
+            "id": uuid.uuid4().hex,
+            "job_type": job_type,
+            "status": "failed" if failed else "completed",
+            "total": len(items),
+            "progress": len(items),
+            "message": f"{'Failed' if failed else 'Completed'} at {stamp}",
+            "results": results,
+            "created": now.timestamp(),
+        }
         self.jobs[job["id"]] = job
-        return self.render(job) | {"status": "queued", "progress": None, "message": None,
-                                   "results": None}
+        return self.render(job) | {
+            "status": "queued",
+            "progress": None,
+            "message": None,
+            "results": None,
+        }
 
     def render(self, job: dict[str, Any]) -> dict[str, Any]:
         shown = {k: v for k, v in job.items() if k != "created"}
@@ -80,3 +102,40 @@ class JobBoard:
         if job is None or job["created"] + JOB_KEEP_SECONDS <= now.timestamp():
             raise RecordNotFound()
         return self.render(job)
+
+
+class Intake:
+    """Ticket creation with an idempotency key, and bulk creates (a `ZendeskState` mixin)."""
+
+    def create_ticket_idempotent(
+        self, key: str | None, raw_body: bytes, fields: dict[str, Any]
+    ) -> tuple[str | None, dict[str, Any]]:
+        """(`miss` | `hit` | None without a key, body); a replay returns the cached body."""
+        if not key:
+            ticket, audit = self.create_ticket_audited(fields)
+            return None, {"ticket": ticket, "audit": audit}
+        now = self.now().timestamp()
+        print_ = fingerprint(raw_body)
+        cached = self.idempotency.lookup(key, print_, now)
+        if cached is not None:
+            return "hit", cached["body"]
+        ticket, audit = self.create_ticket_audited(fields)
+        body = {"ticket": ticket, "audit": audit}
+        self.idempotency.remember(key, print_, 201, body, now)
+        return "miss", body
+
+    def create_many(self, items: Any, imported: bool = False) -> dict[str, Any]:
+        """Queue a bulk create or import (at most 100 tickets); returns the job status."""
+        if not isinstance(items, list) or not items:
+            raise invalid("tickets", "Tickets: cannot be blank", "BlankValue")
+        if len(items) > MAX_ITEMS:
+            raise TooManyValues(f"You can only create up to {MAX_ITEMS} tickets at once")
+
+        def work(item: Any) -> int:
+            fields = item if isinstance(item, dict) else {}
+            if imported:
+                return self.import_ticket(fields)["id"]
+            return self.create_ticket_audited(fields)[0]["id"]
+
+        job_type = "bulk_import_tickets" if imported else "bulk_create_tickets"
+        return self.jobs.run(job_type, items, work, self.now())

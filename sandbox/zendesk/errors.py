@@ -41,6 +41,11 @@ class RecordInvalid(ZendeskApiError):
         return "; ".join(p["description"] for problems in self.details.values() for p in problems)
 
 
+def invalid(field: str, description: str, error: str = "InvalidValue") -> RecordInvalid:
+    """A RecordInvalid about one field."""
+    return RecordInvalid({field: [{"description": description, "error": error}]})
+
+
 class IdempotentRequestError(ZendeskApiError):
     status = 400
     error = "IdempotentRequestError"
@@ -72,14 +77,22 @@ class WebhookInvalid(ZendeskApiError):
         self.field = field
 
     def body(self) -> dict[str, Any]:
-        return {"errors": [{"code": "InvalidValue", "title": "Invalid value",
-                            "detail": self.description,
-                            "source": {"pointer": f"/webhook/{self.field}"}}]}
+        return {
+            "errors": [
+                {
+                    "code": "InvalidValue",
+                    "title": "Invalid value",
+                    "detail": self.description,
+                    "source": {"pointer": f"/webhook/{self.field}"},
+                }
+            ]
+        }
 
 
 class WebhookNotFound(ZendeskApiError):
     status = 404
 
     def body(self) -> dict[str, Any]:
-        return {"errors": [{"code": "RecordNotFound", "title": "Not Found",
-                            "detail": self.description}]}
+        return {
+            "errors": [{"code": "RecordNotFound", "title": "Not Found", "detail": self.description}]
+        }

@@ -72,97 +72,135 @@ def _cursor_export(state, kind: str, index: ChangeIndex, render, args: dict[str,
 
 
 def tickets_cursor(state, args: dict[str, str]) -> dict[str, Any]:
-    return _cursor_export(state, "tickets", state.ticket_index,
-                          lambda i: render_ticket(state.tickets[i], state.base), args)
+    return _cursor_export(
+        state,
+        "tickets",
+        state.ticket_index,
+        lambda i: render_ticket(state.tickets[i], state.base),
+        args,
+    )
 
 
 def users_cursor(state, args: dict[str, str]) -> dict[str, Any]:
-    return _cursor_export(state, "users", state.user_index,
-                          lambda i: render_user(state.users[i], state.base), args)
+    return _cursor_export(
+        state, "users", state.user_index, lambda i: render_user(state.users[i], state.base), args
+    )
 
 
 def organizations_by_time(state, args: dict[str, str]) -> dict[str, Any]:
     """Time-based: `next_page` is set even on the last page; stop on `end_of_stream`."""
     now = int(state.now().timestamp())
-    page = time_page(state.org_index, start_time(args.get("start_time"), now),
-                     export_size(args.get("per_page")), now)
+    page = time_page(
+        state.org_index,
+        start_time(args.get("start_time"), now),
+        export_size(args.get("per_page")),
+        now,
+    )
     return {
         "organizations": [render_organization(state.orgs[i], state.base) for i in page.ids],
         "count": len(page.ids),
         "end_time": page.end_time,
-        "next_page": _url(state, "incremental/organizations.json", start_time=page.end_time,
-                          per_page=args.get("per_page")),
+        "next_page": _url(
+            state,
+            "incremental/organizations.json",
+            start_time=page.end_time,
+            per_page=args.get("per_page"),
+        ),
         "end_of_stream": page.end_of_stream,
     }
 
 
 def list_tickets(state, args: dict[str, str], size: int | None) -> dict[str, Any]:
     """`GET /tickets`: cursor pagination with `page[size]`, else offset pagination."""
-    render = lambda i: render_ticket(state.tickets[i], state.base)  # noqa: E731
     if size is not None:
-        page = cursor_slice(state.ticket_ids, size, args.get("page[after]"),
-                            args.get("page[before]"))
-        path = "tickets.json"
-        return {
-            "tickets": [render(i) for i in page.keys],
-            "meta": {"has_more": page.has_more, "after_cursor": page.after_cursor,
-                     "before_cursor": page.before_cursor},
-            "links": {
-                "next": _url(state, path, **{"page[size]": size, "page[after]": page.after_cursor})
-                if page.after_cursor else None,
-                "prev": _url(state, path, **{"page[size]": size,
-                                             "page[before]": page.before_cursor})
-                if page.before_cursor else None,
-            },
-        }
-    number, per_page = _offset(args)
+        return _ticket_cursor_page(state, args, size)
+    number, per_page = _page_numbers(args)
+    if number * per_page > MAX_OFFSET_RECORDS:
+        # Since 2024 offset pagination stops at 10,000 records (100 pages).
+        raise ZendeskApiError(
+            "Offset pagination is limited to the first 10000 records; use cursor pagination"
+        )
     start = (number - 1) * per_page
-    ids = state.ticket_ids[start : start + per_page]
     total = len(state.ticket_ids)
+    ids = state.ticket_ids[start : start + per_page]
+    more = start + per_page < total
     return {
-        "tickets": [render(i) for i in ids],
-        "next_page": _url(state, "tickets.json", page=number + 1, per_page=per_page)
-        if start + per_page < total else None,
-        "previous_page": _url(state, "tickets.json", page=number - 1, per_page=per_page)
-        if number > 1 else None,
+        "tickets": [render_ticket(state.tickets[i], state.base) for i in ids],
+        **_offset_links(state, "tickets.json", number, per_page, more),
         "count": total,
     }
 
 
-def _offset(args: dict[str, str]) -> tuple[int, int]:
+def _ticket_cursor_page(state, args: dict[str, str], size: int) -> dict[str, Any]:
+    def render(ticket_id: int) -> dict[str, Any]:
+        return render_ticket(state.tickets[ticket_id], state.base)
+
+    return cursor_listing(state, "tickets", state.ticket_ids, render, "tickets.json", args, size)
+
+
+def cursor_listing(
+    state, key: str, ids: list, render, path: str, args: dict[str, str], size: int
+) -> dict[str, Any]:
+    """A cursor-paginated list (`meta`, `links`) over ascending `ids`; only the page renders."""
+    page = cursor_slice(ids, size, args.get("page[after]"), args.get("page[before]"))
+    after = {"page[size]": size, "page[after]": page.after_cursor}
+    before = {"page[size]": size, "page[before]": page.before_cursor}
+    return {
+        key: [render(i) for i in page.keys],
+        "meta": {
+            "has_more": page.has_more,
+            "after_cursor": page.after_cursor,
+            "before_cursor": page.before_cursor,
+        },
+        "links": {
+            "next": _url(state, path, **after) if page.after_cursor else None,
+            "prev": _url(state, path, **before) if page.before_cursor else None,
+        },
+    }
+
+
+def _page_numbers(args: dict[str, str]) -> tuple[int, int]:
+    """Offset pagination's `page` (from 1) and `per_page` (at most 100)."""
     try:
         number, per_page = int(args.get("page", 1)), int(args.get("per_page", 100))
     except ValueError as exc:
         raise ZendeskApiError("page and per_page must be integers") from exc
     if number < 1 or not 1 <= per_page <= 100:
         raise ZendeskApiError("page must be >= 1 and per_page 1..100")
-    if number * per_page > MAX_OFFSET_RECORDS:
-        # Since 2024 offset pagination stops at 10,000 records (100 pages).
-        raise ZendeskApiError("Offset pagination is limited to the first 10000 records; "
-                              "use cursor pagination")
     return number, per_page
 
 
+def _offset_links(state, path: str, number: int, per_page: int, more: bool, **params: Any):
+    def link(page: int) -> str:
+        return _url(state, path, **params, page=page, per_page=per_page)
+
+    return {
+        "next_page": link(number + 1) if more else None,
+        "previous_page": link(number - 1) if number > 1 else None,
+    }
+
+
+RENDERERS = {"ticket": render_ticket, "user": render_user, "organization": render_organization}
+
+
 def search_page(state, args: dict[str, str]) -> dict[str, Any]:
+    """`GET /search`: offset pages over at most 1000 results; `count` is the true total."""
     query = args.get("query") or ""
-    number, per_page = int(args.get("page", 1)), int(args.get("per_page", 100))
-    found = search.run(state, query, state.now().timestamp(),
-                       state.settings.zendesk_search_lag_seconds)
+    number, per_page = _page_numbers(args)
+    lag = state.settings.zendesk_search_lag_seconds
+    found = search.run(state, query, state.now().timestamp(), lag)
     if args.get("sort_by") in ("created_at", "updated_at"):
-        found.sort(key=lambda pair: pair[1][args["sort_by"]],
-                   reverse=args.get("sort_order", "desc") == "desc")
+        descending = args.get("sort_order", "desc") == "desc"
+        found.sort(key=lambda pair: pair[1][args["sort_by"]], reverse=descending)
     start, stop = search.window(len(found), number, per_page)
-    renderers = {"ticket": render_ticket, "user": render_user,
-                 "organization": render_organization}
-    results = [{**renderers[kind](record, state.base), "result_type": kind}
-               for kind, record in found[start:stop]]
+    results = [
+        {**RENDERERS[kind](record, state.base), "result_type": kind}
+        for kind, record in found[start:stop]
+    ]
     more = stop < min(len(found), search.MAX_RESULTS)
     return {
         "results": results,
         "facets": None,
-        "next_page": _url(state, "search.json", query=query, page=number + 1,
-                          per_page=per_page) if more else None,
-        "previous_page": _url(state, "search.json", query=query, page=number - 1,
-                              per_page=per_page) if number > 1 else None,
+        **_offset_links(state, "search.json", number, per_page, more, query=query),
         "count": len(found),
     }

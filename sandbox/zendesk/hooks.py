@@ -16,8 +16,14 @@ USER_AGENT = "Zendesk Webhook"
 TIMEOUT_SECONDS = 12
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REQUIRED = ("name", "endpoint", "http_method", "request_format", "status")
-WRITABLE = (*REQUIRED, "subscriptions", "description", "authentication", "custom_headers",
-            "external_source")
+WRITABLE = (
+    *REQUIRED,
+    "subscriptions",
+    "description",
+    "authentication",
+    "custom_headers",
+    "external_source",
+)
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 FORMATS = ("json", "xml", "form_encoded")
 # Retry rules published for Zendesk webhooks: timeouts 5 times, 409 3 times, 429/503 only
@@ -28,9 +34,13 @@ THROTTLED_RETRIES = 5
 BACKOFF_SECONDS = 1.0
 
 
-def ulid(epoch_ms: int) -> str:
-    """A ULID-like id (time-ordered, 26 Crockford base32 characters), as webhook ids are."""
-    value = (epoch_ms << 80) | int.from_bytes(os.urandom(10), "big")
+def ulid_value(epoch_ms: int) -> int:
+    """A ULID as a number: 48 bits of milliseconds, then 80 random bits."""
+    return (epoch_ms << 80) | int.from_bytes(os.urandom(10), "big")
+
+
+def ulid_text(value: int) -> str:
+    """26 Crockford base32 characters, the shape of webhook ids."""
     return "".join(CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
@@ -80,13 +90,19 @@ def _check(webhook: dict[str, Any]) -> None:
     for name in REQUIRED:
         if not webhook.get(name):
             raise WebhookInvalid(name, f"{name} is required")
-    checks = (("http_method", METHODS), ("request_format", FORMATS),
-              ("status", ("active", "inactive")))
+    checks = (
+        ("http_method", METHODS),
+        ("request_format", FORMATS),
+        ("status", ("active", "inactive")),
+    )
     for name, allowed in checks:
         if webhook[name] not in allowed:
             raise WebhookInvalid(name, f"{name} must be one of {', '.join(allowed)}")
     if not str(webhook["endpoint"]).startswith(("http://", "https://")):
         raise WebhookInvalid("endpoint", "endpoint must be an http(s) URL")
+    for name in ("authentication", "custom_headers"):
+        if webhook.get(name) is not None and not isinstance(webhook[name], dict):
+            raise WebhookInvalid(name, f"{name} must be an object")
     subscriptions = webhook.get("subscriptions") or []
     if not isinstance(subscriptions, list):
         raise WebhookInvalid("subscriptions", "subscriptions must be a list")
@@ -108,25 +124,33 @@ class WebhookRegistry:
         self.hooks: dict[str, dict[str, Any]] = {}
         self.secrets: dict[str, str] = {}
         self.next_invocation = 8350205582
+        self._last_id = 0
 
     def dump(self) -> dict[str, Any]:
-        return {"hooks": list(self.hooks.values()), "secrets": self.secrets,
-                "next_invocation": self.next_invocation}
+        return {
+            "hooks": list(self.hooks.values()),
+            "secrets": self.secrets,
+            "next_invocation": self.next_invocation,
+        }
 
     def load(self, data: dict[str, Any]) -> None:
         self.hooks = {hook["id"]: hook for hook in data["hooks"]}
         self.secrets = dict(data["secrets"])
         self.next_invocation = data["next_invocation"]
 
-    def create(self, fields: dict[str, Any], actor_id: int,
-               signing_secret: str | None = None) -> dict[str, Any]:
+    def create(
+        self, fields: dict[str, Any], actor_id: int, signing_secret: str | None = None
+    ) -> dict[str, Any]:
         now = self.clock.now()
-        hook = {"id": ulid(int(now.timestamp() * 1000)), "subscriptions": []}
+        # Monotonic within a millisecond (as ULIDs allow), so id order is creation order.
+        self._last_id = max(ulid_value(int(now.timestamp() * 1000)), self._last_id + 1)
+        hook = {"id": ulid_text(self._last_id), "subscriptions": []}
         hook.update({k: fields[k] for k in WRITABLE if k in fields})
         _check(hook)
         stamp = format_iso(now)
-        hook.update(created_at=stamp, created_by=str(actor_id), updated_at=stamp,
-                    updated_by=str(actor_id))
+        hook.update(
+            created_at=stamp, created_by=str(actor_id), updated_at=stamp, updated_by=str(actor_id)
+        )
         self.hooks[hook["id"]] = hook
         self.secrets[hook["id"]] = signing_secret or new_secret()
         return self.render(hook)
@@ -135,8 +159,9 @@ class WebhookRegistry:
         shown = dict(hook)
         if "authentication" in shown:
             # Credentials are write-only: the API shows the kind, never the secret data.
-            shown["authentication"] = {k: v for k, v in hook["authentication"].items()
-                                       if k != "data"}
+            shown["authentication"] = {
+                k: v for k, v in hook["authentication"].items() if k != "data"
+            }
         return shown
 
     def get(self, hook_id: str) -> dict[str, Any]:
@@ -146,9 +171,12 @@ class WebhookRegistry:
 
     def listing(self, status: str | None, name_contains: str | None) -> list[dict[str, Any]]:
         """Webhooks in id (= creation) order, filtered like `filter[status]`/`[name_contains]`."""
-        return [self.render(hook) for _, hook in sorted(self.hooks.items())
-                if (not status or hook["status"] == status)
-                and (not name_contains or name_contains.lower() in hook["name"].lower())]
+        return [
+            self.render(hook)
+            for _, hook in sorted(self.hooks.items())
+            if (not status or hook["status"] == status)
+            and (not name_contains or name_contains.lower() in hook["name"].lower())
+        ]
 
     def update(self, hook_id: str, fields: dict[str, Any], actor_id: int, replace: bool) -> None:
         """PUT replaces every writable field; PATCH changes only the ones sent."""
@@ -171,8 +199,9 @@ class WebhookRegistry:
             self.secrets[hook_id] = new_secret()
         return self.secrets[hook_id]
 
-    def fire(self, event_type: str, subject: str, detail: dict[str, Any],
-             event: dict[str, Any]) -> None:
+    def fire(
+        self, event_type: str, subject: str, detail: dict[str, Any], event: dict[str, Any]
+    ) -> None:
         """Queue one delivery of the event to every active webhook subscribed to it."""
         now = self.clock.now()
         envelope = {
@@ -189,8 +218,13 @@ class WebhookRegistry:
         body = json.dumps(envelope, separators=(",", ":")).encode()
         for hook_id, hook in self.hooks.items():
             if hook["status"] == "active" and event_type in hook["subscriptions"]:
-                self.deliveries.enqueue("zendesk", hook["endpoint"], self._builder(hook_id, body),
-                                        retry_delay, timeout=TIMEOUT_SECONDS)
+                self.deliveries.enqueue(
+                    "zendesk",
+                    hook["endpoint"],
+                    self._builder(hook_id, body),
+                    retry_delay,
+                    timeout=TIMEOUT_SECONDS,
+                )
 
     def _builder(self, hook_id: str, body: bytes):
         hook = self.hooks[hook_id]

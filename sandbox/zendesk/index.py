@@ -41,7 +41,7 @@ class ChangeIndex:
         self._keys = sorted((ts, rid) for rid, ts in stamps.items())
 
     def after(self, position: Position, limit: int, cutoff: int) -> tuple[list[Position], bool]:
-        """Up to `limit` positions after `position` stamped before `cutoff`, and whether more wait."""
+        """Up to `limit` positions after `position` stamped before `cutoff`; more waiting?"""
         start = bisect.bisect_right(self._keys, position)
         page = [key for key in self._keys[start : start + limit] if key[0] < cutoff]
         following = start + len(page)
@@ -82,8 +82,9 @@ class CursorPage:
     end_of_stream: bool
 
 
-def cursor_page(index: ChangeIndex, position: Position, per_page: int, now: int,
-                first: bool) -> CursorPage:
+def cursor_page(
+    index: ChangeIndex, position: Position, per_page: int, now: int, first: bool
+) -> CursorPage:
     """One page of a cursor-based export; the after cursor survives the end of the stream."""
     keys, more = index.after(position, per_page, now - QUIET_SECONDS + 1)
     after = encode_cursor(keys[-1] if keys else position)

@@ -13,20 +13,15 @@ from flask import Blueprint, Response, jsonify, request
 from sandbox.zendesk import routes_people, routes_tickets, routes_webhooks
 from sandbox.zendesk.errors import ZendeskApiError
 from sandbox.zendesk.models import ZendeskState
+from sandbox.zendesk.routing import too_many_requests
 
-ACCOUNT_LIMIT_TEXT = "Number of allowed API requests per minute exceeded"
+__all__ = ["blueprint", "too_many_requests"]
+
 # The incremental endpoints answer JSON, unlike the account-wide limit (plain text).
 INCREMENTAL_LIMIT_BODY = {
     "error": "APIRateLimitExceeded",
     "description": "Number of allowed incremental export API requests per minute exceeded",
 }
-
-
-def too_many_requests(retry_after: int, text: str = ACCOUNT_LIMIT_TEXT) -> Response:
-    """The account-limit 429: plain text, with Retry-After in whole seconds."""
-    response = Response(text, status=429, mimetype="text/plain")
-    response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
-    return response
 
 
 def _incremental_limited(retry_after: float) -> Response:
@@ -46,7 +41,8 @@ def authorized(header: str | None, settings) -> bool:
         return False
     expected_user = f"{settings.zendesk_agent_email}/token"
     return hmac.compare_digest(user.lower(), expected_user.lower()) and hmac.compare_digest(
-        secret, settings.zendesk_api_token)
+        secret, settings.zendesk_api_token
+    )
 
 
 def blueprint(state: ZendeskState) -> Blueprint:

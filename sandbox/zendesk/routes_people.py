@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, request
 
 from sandbox.zendesk import exports
-from sandbox.zendesk.routing import args, body, both, created, listing
+from sandbox.zendesk.routing import args, body, both, created, listing, too_many_requests
 
 USER_LIMIT_TEXT = "You have exceeded the rate limit for updating a single unique user"
 
@@ -20,8 +20,6 @@ def register(bp: Blueprint, state) -> None:
 
     @both(bp, "/users/create_or_update", methods=("POST",))
     def create_or_update_user():
-        from sandbox.zendesk.routes import too_many_requests
-
         fields = body("user")
         wait = state.limits.user_write(state.match_user(fields))
         if wait:

@@ -4,7 +4,7 @@ from flask import Blueprint, jsonify, request
 
 from sandbox.zendesk import exports
 from sandbox.zendesk.paging import page_size
-from sandbox.zendesk.routing import args, body, both, created, listing
+from sandbox.zendesk.routing import args, body, both, created, listing, too_many_requests
 
 UPDATE_LIMIT_TEXT = "Number of allowed ticket updates per 10 minutes exceeded"
 
@@ -34,8 +34,6 @@ def register(bp: Blueprint, state) -> None:
 
     @both(bp, "/tickets/<int:ticket_id>", methods=("PUT",))
     def update_ticket(ticket_id: int):
-        from sandbox.zendesk.routes import too_many_requests
-
         fields = dict(body("ticket"))
         # Ratings come from requesters through their own endpoint; only the seed sets them.
         fields.pop("satisfaction_rating", None)
@@ -45,13 +43,32 @@ def register(bp: Blueprint, state) -> None:
         ticket, audit = state.update_ticket(ticket_id, fields)
         return jsonify({"ticket": ticket, "audit": audit})
 
+    register_related(bp, state)
+
+
+def register_related(bp: Blueprint, state) -> None:
+    """A ticket's audits and comments, bulk creates, job statuses and imports."""
+
+    def records(key: str, items: list[dict], path: str):
+        """The whole list, or a cursor page of it when `page[size]` is sent."""
+        raw_size = request.args.get("page[size]")
+        if raw_size is None:
+            return listing(key, items)
+        by_id = {item["id"]: item for item in items}
+        page = exports.cursor_listing(
+            state, key, list(by_id), by_id.__getitem__, path, args(), page_size(raw_size)
+        )
+        return jsonify(page)
+
     @both(bp, "/tickets/<int:ticket_id>/audits")
     def ticket_audits(ticket_id: int):
-        return listing("audits", state.ticket_audits(ticket_id))
+        path = f"tickets/{ticket_id}/audits.json"
+        return records("audits", state.ticket_audits(ticket_id), path)
 
     @both(bp, "/tickets/<int:ticket_id>/comments")
     def ticket_comments(ticket_id: int):
-        return listing("comments", state.ticket_comments(ticket_id))
+        path = f"tickets/{ticket_id}/comments.json"
+        return records("comments", state.ticket_comments(ticket_id), path)
 
     @both(bp, "/tickets/create_many", methods=("POST",))
     def create_many():

@@ -1,10 +1,20 @@
 """Small helpers the route modules share: both URL spellings, JSON bodies, 201s."""
 
+import math
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
 from sandbox.zendesk.errors import ZendeskApiError
+
+ACCOUNT_LIMIT_TEXT = "Number of allowed API requests per minute exceeded"
+
+
+def too_many_requests(retry_after: float, text: str = ACCOUNT_LIMIT_TEXT) -> Response:
+    """A plain-text 429 (account and per-record limits), Retry-After in whole seconds."""
+    response = Response(text, status=429, mimetype="text/plain")
+    response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    return response
 
 
 def both(bp: Blueprint, rule: str, methods: tuple[str, ...] = ("GET",)):

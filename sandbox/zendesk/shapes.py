@@ -4,6 +4,7 @@ Records are stored without the constant and derived fields, which are added here
 million tickets stay small and URLs follow whatever address the sandbox listens on.
 """
 
+import html
 from typing import Any
 
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
@@ -30,7 +31,7 @@ def render_ticket(ticket: dict[str, Any], base: str) -> dict[str, Any]:
         "url": api_url(base, f"tickets/{ticket['id']}.json"),
         "id": ticket["id"],
         "external_id": ticket["external_id"],
-        "via": {"channel": ticket["via"], "source": {"from": {}, "to": {}, "rel": None}},
+        "via": {"channel": ticket["via"], "source": _source()},
         "created_at": ticket["created_at"],
         "updated_at": ticket["updated_at"],
         "generated_timestamp": ticket["generated_timestamp"],
@@ -56,7 +57,7 @@ def render_ticket(ticket: dict[str, Any], base: str) -> dict[str, Any]:
         "due_at": ticket["due_at"],
         "tags": list(ticket["tags"]),
         "custom_fields": custom,
-        "satisfaction_rating": ticket["satisfaction_rating"],
+        "satisfaction_rating": ticket["satisfaction_rating"] or {"score": "unoffered"},
         "sharing_agreement_ids": [],
         "custom_status_id": CUSTOM_STATUS_IDS[ticket["status"]],
         "fields": [dict(field) for field in custom],
@@ -66,6 +67,60 @@ def render_ticket(ticket: dict[str, Any], base: str) -> dict[str, Any]:
         "allow_channelback": False,
         "allow_attachments": True,
         "from_messaging_channel": False,
+    }
+
+
+def _source() -> dict[str, Any]:
+    return {"from": {}, "to": {}, "rel": None}
+
+
+def render_comment(comment: dict[str, Any]) -> dict[str, Any]:
+    """The REST comment; HTML is derived from the plain body unless HTML was sent."""
+    body = comment["body"]
+    paragraphs = html.escape(body).replace("\n", "<br>")
+    generated = f'<div class="zd-comment" dir="auto"><p>{paragraphs}</p></div>'
+    return {
+        "id": comment["id"],
+        "type": "Comment",
+        "author_id": comment["author_id"],
+        "body": body,
+        "html_body": comment.get("html_body") or generated,
+        "plain_body": body,
+        "public": comment["public"],
+        "attachments": [],
+        "audit_id": comment.get("audit_id"),
+        "via": {"channel": comment["via"], "source": _source()},
+        "metadata": {"system": {}, "custom": {}},
+        "created_at": comment["created_at"],
+    }
+
+
+def _render_event(event: list[Any]) -> dict[str, Any]:
+    shown = {"id": event[0], "type": event[1], "field_name": event[2], "value": event[3]}
+    if event[1] == "Change":
+        shown["previous_value"] = event[4]
+    return shown
+
+
+def render_audit(audit: dict[str, Any], ticket_id: int, comments: list[dict]) -> dict[str, Any]:
+    """The REST audit: its comments as `Comment` events, then its field events."""
+    by_id = {comment["id"]: comment for comment in comments}
+    hidden = ("created_at", "audit_id")
+    written = [render_comment(by_id[cid]) for cid in audit.get("comment_ids", ())]
+    return {
+        "id": audit["id"],
+        "ticket_id": ticket_id,
+        "created_at": audit["created_at"],
+        "author_id": audit["author_id"],
+        "metadata": {
+            "system": {"client": "Momentos sandbox", "ip_address": "127.0.0.1"},
+            "custom": dict(audit.get("custom") or {}),
+        },
+        "via": {"channel": audit["via"], "source": _source()},
+        "events": [
+            *({k: v for k, v in c.items() if k not in hidden} for c in written),
+            *(_render_event(event) for event in audit["events"]),
+        ],
     }
 
 

@@ -16,8 +16,20 @@ from sandbox.zendesk.shapes import (
 
 ENUMS = {"status": STATUSES, "priority": PRIORITIES, "type": TYPES}
 # Plain fields an update may set; each becomes one Change event in the audit.
-SCALARS = ("subject", "status", "priority", "type", "assignee_id", "group_id", "external_id",
-           "due_at", "requester_id", "organization_id", "ticket_form_id", "brand_id")
+SCALARS = (
+    "subject",
+    "status",
+    "priority",
+    "type",
+    "assignee_id",
+    "group_id",
+    "external_id",
+    "due_at",
+    "requester_id",
+    "organization_id",
+    "ticket_form_id",
+    "brand_id",
+)
 TAG_RE = re.compile(r"<[^>]+>")
 NextId = Callable[[str], int]
 
@@ -51,7 +63,8 @@ def validate(fields: dict[str, Any], creating: bool) -> None:
     for field in fields.get("custom_fields") or []:
         if not isinstance(field, dict) or not isinstance(field.get("id"), int):
             details.setdefault("base", []).append(
-                _problem("Custom field: needs an integer id and a value"))
+                _problem("Custom field: needs an integer id and a value")
+            )
             break
     if details:
         raise RecordInvalid(details)
@@ -71,31 +84,38 @@ def strip_html(text: str) -> str:
     return html.unescape(TAG_RE.sub("", text)).strip()
 
 
-def make_comment(spec: Any, ids: NextId, author_id: int, public_default: bool, now: str,
-                 channel: str) -> dict[str, Any]:
-    """A stored comment; `body` is plain text even when HTML was sent (Zendesk strips it)."""
+def make_comment(
+    spec: Any, ids: NextId, author_id: int, public_default: bool, now: str, channel: str
+) -> dict[str, Any]:
+    """A stored comment (compact; `shapes.render_comment` adds the constant fields).
+
+    `body` is plain text even when HTML was sent: Zendesk strips it.
+    """
     spec = {"body": spec} if isinstance(spec, str) else spec
     given_html = spec.get("html_body")
     body = strip_html(given_html if given_html else str(spec.get("body", spec.get("value", ""))))
-    paragraphs = html.escape(body).replace("\n", "<br>")
-    return {
+    comment = {
         "id": ids("comment"),
-        "type": "Comment",
         "author_id": spec.get("author_id") or author_id,
         "body": body,
-        "html_body": given_html or f'<div class="zd-comment" dir="auto"><p>{paragraphs}</p></div>',
-        "plain_body": body,
         "public": bool(spec.get("public", public_default)),
-        "attachments": [],
-        "audit_id": None,
-        "via": {"channel": channel, "source": {"from": {}, "to": {}, "rel": None}},
-        "metadata": {"system": {}, "custom": {}},
         "created_at": spec.get("created_at") or now,
+        "via": channel,
     }
+    if given_html:
+        comment["html_body"] = given_html
+    return comment
 
 
-def new_ticket(ticket_id: int, fields: dict[str, Any], people: dict[str, int | None],
-               created: str, updated: str, stamp: int, channel: str) -> dict[str, Any]:
+def new_ticket(
+    ticket_id: int,
+    fields: dict[str, Any],
+    people: dict[str, int | None],
+    created: str,
+    updated: str,
+    stamp: int,
+    channel: str,
+) -> dict[str, Any]:
     """The stored ticket for a create body; `people` holds the resolved user ids."""
     assignee = fields.get("assignee_id")
     status = fields.get("status") or ("open" if assignee else "new")
@@ -122,7 +142,7 @@ def new_ticket(ticket_id: int, fields: dict[str, Any], people: dict[str, int | N
         "due_at": fields.get("due_at"),
         "tags": normalize_tags(fields.get("tags") or []),
         "custom_fields": merge_custom_fields([], fields.get("custom_fields") or []),
-        "satisfaction_rating": {"score": "unoffered"},
+        "satisfaction_rating": None,  # rendered as unoffered
         "ticket_form_id": fields.get("ticket_form_id", DEFAULT_FORM_ID),
         "brand_id": fields.get("brand_id", DEFAULT_BRAND_ID),
     }
@@ -148,8 +168,11 @@ def next_tags(ticket: dict[str, Any], fields: dict[str, Any]) -> list[str]:
 
 def changes(ticket: dict[str, Any], fields: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """field → (previous, value) for every field the update really changes."""
-    out = {name: (ticket[name], fields[name]) for name in SCALARS
-           if name in fields and fields[name] != ticket[name]}
+    out = {
+        name: (ticket[name], fields[name])
+        for name in SCALARS
+        if name in fields and fields[name] != ticket[name]
+    }
     tags = next_tags(ticket, fields)
     if tags != ticket["tags"]:
         out["tags"] = (ticket["tags"], tags)
@@ -163,14 +186,29 @@ def changes(ticket: dict[str, Any], fields: dict[str, Any]) -> dict[str, tuple[A
     return out
 
 
-def create_events(ticket: dict[str, Any], ids: NextId) -> list[dict[str, Any]]:
-    """The `Create` events of a new ticket's audit, one per field that has a value."""
-    names = ("subject", "status", "priority", "type", "requester_id", "assignee_id",
-             "group_id", "organization_id", "tags")
-    return [{"id": ids("event"), "type": "Create", "field_name": name, "value": ticket[name]}
-            for name in names if ticket[name] not in (None, [])]
+def create_events(ticket: dict[str, Any], ids: NextId) -> list[list[Any]]:
+    """Stored `Create` events of a new ticket's audit: [id, "Create", field, value]."""
+    names = (
+        "subject",
+        "status",
+        "priority",
+        "type",
+        "requester_id",
+        "assignee_id",
+        "group_id",
+        "organization_id",
+        "tags",
+    )
+    return [
+        [ids("event"), "Create", name, ticket[name]]
+        for name in names
+        if ticket[name] not in (None, [])
+    ]
 
 
-def change_events(changed: dict[str, tuple[Any, Any]], ids: NextId) -> list[dict[str, Any]]:
-    return [{"id": ids("event"), "type": "Change", "field_name": name, "value": value,
-             "previous_value": previous} for name, (previous, value) in changed.items()]
+def change_events(changed: dict[str, tuple[Any, Any]], ids: NextId) -> list[list[Any]]:
+    """Stored `Change` events: [id, "Change", field, value, previous]."""
+    return [
+        [ids("event"), "Change", name, value, previous]
+        for name, (previous, value) in changed.items()
+    ]

@@ -126,7 +126,7 @@ def test_a_comment_carries_its_key_in_the_audit_metadata(rsps, actions):
     rsps.put(f"{BASE}/api/v2/tickets/42.json", json={"ticket": {"id": 42}, "audit": {"id": 77}},
              match=[matchers.json_params_matcher({"ticket": {
                  "comment": {"body": "Note", "public": False},
-                 "metadata": {"custom": {"momentos_key": "n1"}}}})])  # fmt: skip
+                 "metadata": {"momentos_key": "n1"}}})])  # fmt: skip
     assert actions.create([comment_action("n1")]) == [ok("n1", 77, 42)]
 
 

@@ -144,6 +144,7 @@ def test_parse_reads_a_ticket_event_envelope_with_string_ids_and_upper_case_enum
     assert event.data["requester_id"] == "8447388090494"
     assert event.data["form_id"] == "8447325827198"
     assert event.data["tags"] == ["queja"]
+    assert event.data["channel"] == "api"  # webhooks say web_service where REST says api
     assert "custom_fields" not in event.data
     assert event.raw == TICKET_CREATED
     assert event.deleted is False

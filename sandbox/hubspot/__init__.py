@@ -1,0 +1,1 @@
+"""The HubSpot CRM part of the sandbox: state in `models.py`, HTTP in `routes.py`."""
