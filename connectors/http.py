@@ -216,7 +216,9 @@ class ApiClient:
 
     @staticmethod
     def _log(decision, method, path, status, attempt, family) -> None:
-        level = logging.DEBUG if decision.verdict is Verdict.OK else logging.WARNING
+        # A 404 is often the answer the caller expects (a lookup, a property not made yet).
+        quiet = decision.verdict is Verdict.OK or status == 404
+        level = logging.DEBUG if quiet else logging.WARNING
         logger.log(level, "%s %s -> %s (attempt %d, family %s)",
                    method, path.split("?", 1)[0], status, attempt, family)  # fmt: skip
 

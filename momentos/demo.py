@@ -26,6 +26,10 @@ def _summary(
 ) -> dict:
     store = engine.store
     known = {tool: {r["id"] for r in rows} for tool, rows in before.items()}
+    owners = engine.owner_names()
+    for rows in after.values():
+        for record in rows:
+            record["owner"] = owners.get(str(record.get("owner_id")), record.get("owner_id"))
     return {
         "events": {
             "total": store.total("events"),
@@ -55,10 +59,8 @@ def _print(summary: dict) -> None:
         new = records["this_run"]
         print(f"{tool}: {len(new)} new records this run, {records['all']} by Momentos in all")
         for record in new:
-            print(
-                f"  {record['kind']} {record['id']}  owner {record.get('owner_id') or '-'}  "
-                f"{record['subject']}"
-            )
+            owner = record["owner"] or "-"
+            print(f"  {record['kind']} {record['id']} for {owner}: {record['subject']}")
 
 
 def run_demo(once: bool, fresh: bool, summary_json: str | None) -> int:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from connectors.hubspot.actions import HubSpotActions
 from connectors.hubspot.client import HubSpotClient
-from connectors.hubspot.poll import poll_objects
+from connectors.hubspot.poll import get_owners, poll_objects
 from connectors.zendesk.actions import ZendeskActions
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.poll import poll_organizations, poll_tickets, poll_users
@@ -65,14 +65,11 @@ class Engine:
         self.hubspot = HubSpotClient(
             hubspot["base_url"], settings.secret("hubspot", "token_env"), clock=clock
         )
-        self.dispatcher = Dispatcher(
-            store,
-            {
-                "zendesk": ZendeskActions(self.zendesk, zendesk["base_url"]),
-                "hubspot": HubSpotActions(self.hubspot, hubspot["app_url"], hubspot["portal_id"]),
-            },
-            clock,
-        )
+        self.senders = {
+            "zendesk": ZendeskActions(self.zendesk, zendesk["base_url"]),
+            "hubspot": HubSpotActions(self.hubspot, hubspot["app_url"], hubspot["portal_id"]),
+        }
+        self.dispatcher = Dispatcher(store, self.senders, clock)
         self.rules = RuleContext(
             zendesk_url=zendesk["base_url"],
             complaint_tags=frozenset(t.lower() for t in zendesk["complaint_tags"]),
@@ -134,6 +131,13 @@ class Engine:
             report.runs = run_woken(self.store, self.settings, derived.new_types, self.clock.now())
         report.dispatch = self.dispatcher.run_once()
         return report
+
+    def created_records(self) -> dict[str, list[dict]]:
+        """What Momentos has created in each tool, as the tool itself lists it."""
+        return {tool: sender.created() for tool, sender in self.senders.items()}
+
+    def owner_names(self) -> dict[str, str]:
+        return {owner["id"]: owner["name"] or owner["email"] for owner in get_owners(self.hubspot)}
 
     def cycle(self, tool: str | None = None) -> CycleReport:
         synced = self.sync(tool)

@@ -197,3 +197,29 @@ class HubSpotActions:
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
             if after is None:
                 return [(key, remote_id) for key, remote_id in matches if key in keys]
+
+    def created(self) -> list[dict[str, Any]]:
+        """Every task and note Momentos created (`momentos_key` set), read from the list API.
+
+        The list API does not lag like search does, so a summary right after sending is
+        complete. It reads every task and note: meant for the demo and checks, not a hot path.
+        """
+        fields = {"task": "hs_task_subject", "note": "hs_note_body"}
+        found = []
+        for kind, objects in OBJECTS.items():
+            params = {"limit": 100, "properties": f"{KEY_PROPERTY},{fields[kind]},hubspot_owner_id"}
+            path = crm_path("objects", objects)
+            while True:
+                body = self.client.request_json("GET", path, params=params)
+                for obj in body.get("results") or []:
+                    props = obj.get("properties") or {}
+                    if props.get(KEY_PROPERTY):
+                        found.append({"kind": kind, "id": str(obj["id"]),
+                                      "key": props[KEY_PROPERTY],
+                                      "subject": (props.get(fields[kind]) or "")[:120],
+                                      "owner_id": props.get("hubspot_owner_id")})  # fmt: skip
+                after = ((body.get("paging") or {}).get("next") or {}).get("after")
+                if after is None:
+                    break
+                params = {**params, "after": after}
+        return found

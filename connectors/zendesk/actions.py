@@ -179,3 +179,24 @@ class ZendeskActions:
             if not meta.get("has_more") or not meta.get("after_cursor"):
                 return matches
             params = {"page[size]": 100, "page[after]": meta["after_cursor"]}
+
+    def created(self) -> list[dict[str, Any]]:
+        """Every ticket Momentos created (`external_id` starting `momentos:`).
+
+        Zendesk cannot list by external id prefix, so this pages through every ticket:
+        meant for the demo and checks, not a hot path.
+        """
+        found, params = [], {"page[size]": 100}
+        while True:
+            body = self.client.request_json("GET", "/api/v2/tickets.json", params=params)
+            for ticket in body.get("tickets") or []:
+                external_id = ticket.get("external_id") or ""
+                if external_id.startswith(EXTERNAL_ID_PREFIX):
+                    found.append({"kind": "ticket", "id": str(ticket["id"]),
+                                  "key": external_id.removeprefix(EXTERNAL_ID_PREFIX),
+                                  "subject": ticket.get("subject") or "",
+                                  "owner_id": ticket.get("assignee_id")})  # fmt: skip
+            meta = body.get("meta") or {}
+            if not meta.get("has_more"):
+                return found
+            params = {"page[size]": 100, "page[after]": meta["after_cursor"]}
