@@ -5,6 +5,7 @@ property Momentos creates on first use, and a lost answer is resolved by a CRM s
 that property, trusted only once the search index has caught up (`SEARCH_LAG`).
 """
 
+import html
 from datetime import timedelta
 from typing import Any
 
@@ -38,17 +39,30 @@ def _timestamp(value: Any) -> str:
     return str(to_epoch_ms(parse_iso(value)))
 
 
+def rich_text(text: str | None) -> str | None:
+    """Plain text as the HTML HubSpot shows task and note bodies in: escaped, with paragraphs
+    and line breaks kept (HubSpot's editor collapses bare newlines)."""
+    if not text:
+        return text
+    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in p.strip().split("\n")) + "</p>"
+        for p in paragraphs
+    )
+
+
 def properties(action: Action) -> dict[str, str]:
     """The properties of one task or note (docs/contracts.md payloads)."""
     payload = action.payload
     if action.kind == "task":
         props = {"hs_timestamp": _timestamp(payload["due_at"]),
-                 "hs_task_subject": payload.get("subject"), "hs_task_body": payload.get("body"),
+                 "hs_task_subject": payload.get("subject"),
+                 "hs_task_body": rich_text(payload.get("body")),
                  "hs_task_status": "NOT_STARTED", "hs_task_priority": payload.get("priority"),
                  "hs_task_type": payload.get("task_type")}  # fmt: skip
     else:
         props = {"hs_timestamp": _timestamp(payload["timestamp"]),
-                 "hs_note_body": payload.get("body")}  # fmt: skip
+                 "hs_note_body": rich_text(payload.get("body"))}  # fmt: skip
     props.update(hubspot_owner_id=payload.get("owner_id"), **{KEY_PROPERTY: action.key})
     return {name: str(value) for name, value in props.items() if value not in (None, "")}
 

@@ -60,7 +60,7 @@ def assoc(record_id, type_id):
 def task_input(key):
     return {
         "properties": {"hs_timestamp": "1772524800000", "hs_task_subject": "Call Ana",
-                       "hs_task_body": "She complained", "hs_task_status": "NOT_STARTED",
+                       "hs_task_body": "<p>She complained</p>", "hs_task_status": "NOT_STARTED",
                        "hs_task_priority": "HIGH", "hs_task_type": "CALL",
                        "hubspot_owner_id": "64492917", "momentos_key": key},
         "associations": [assoc("101", 204), assoc("12", 192), assoc("5", 216)],
@@ -143,7 +143,7 @@ def test_tasks_are_created_in_one_batch_with_key_trace_id_and_associations(rsps,
 def test_notes_use_their_own_association_types(rsps, provisioned):
     rsps.post(f"{NOTES}/batch/create", status=201, match=[matchers.json_params_matcher({
         "inputs": [{"properties": {"hs_timestamp": "1772442000000",
-                                   "hs_note_body": "Spike in refunds", "momentos_key": "n1"},
+                                   "hs_note_body": "<p>Spike in refunds</p>", "momentos_key": "n1"},
                     "associations": [assoc("12", 190)], "objectWriteTraceId": "n1"}]})],
         json={"results": [created("77", "n1")]})  # fmt: skip
     assert provisioned.create([note("n1")]) == [done("n1", "77", "0-46")]
@@ -254,3 +254,12 @@ def test_lookup_searches_momentos_key_in_batches_of_100(ordered, actions):
 def test_lookups_wait_for_the_search_lag():
     assert HubSpotActions.LOOKUP_LAG == SEARCH_LAG
     assert SEARCH_LAG.total_seconds() >= 30
+
+
+def test_bodies_become_escaped_html_paragraphs():
+    from connectors.hubspot.actions import rich_text
+
+    text = "Carmen <carmen@x.es> said:\n“Nunca más”\n\n1. Call\n2. Fix"
+    assert rich_text(text) == (
+        "<p>Carmen &lt;carmen@x.es&gt; said:<br>“Nunca más”</p><p>1. Call<br>2. Fix</p>"
+    )
