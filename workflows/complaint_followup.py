@@ -32,7 +32,10 @@ def due_at(now: datetime, time_zone: str, due_time: time, min_lead: timedelta) -
     """Today at `due_time` in the customer's timezone, or `min_lead` from now if that is sooner."""
     local_now = now.astimezone(ZoneInfo(time_zone))
     today = datetime.combine(local_now.date(), due_time, tzinfo=local_now.tzinfo)
-    return max(today, local_now + min_lead)
+    soonest = local_now + min_lead
+    # A rep reads "due 18:35", not "due 18:34:27.123".
+    soonest = soonest.replace(second=0, microsecond=0) + timedelta(minutes=5 - soonest.minute % 5)
+    return max(today, soonest)
 
 
 def _action(params: dict, view: View, moment: MomentView, now: datetime) -> Action | None:

@@ -74,9 +74,9 @@ def test_customer_with_no_language_gets_the_default(store):
 
 
 def test_late_in_the_day_the_task_is_due_an_hour_from_now():
-    now = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)  # 17:30 in Madrid
+    now = datetime(2026, 11, 23, 16, 31, 27, tzinfo=UTC)  # 17:31:27 in Madrid
     due = complaint_followup.due_at(now, "Europe/Madrid", time(17), timedelta(minutes=60))
-    assert due.isoformat() == "2026-11-23T18:30:00+01:00"
+    assert due.isoformat() == "2026-11-23T18:35:00+01:00"
 
 
 def test_old_complaints_and_unknown_customers_plan_nothing(store):
