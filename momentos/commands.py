@@ -99,14 +99,16 @@ def serve(args: Namespace) -> int:
 
 
 def worker(args: Namespace) -> int:
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.schedulers.background import BackgroundScheduler
 
-    from momentos.scheduler import JOB_DEFAULTS, install_jobs
+    from momentos.scheduler import JOB_DEFAULTS, install_jobs, run_until_stopped
 
     engine = _engine(args)
-    scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone=engine.settings.timezone)
+    scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=engine.settings.timezone)
     install_jobs(scheduler, engine)
-    scheduler.start()
+    print("worker started: polling, processing and workflows on schedule (Ctrl-C to stop)")
+    run_until_stopped(scheduler)
+    print("worker stopped")
     return 0
 
 

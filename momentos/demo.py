@@ -119,20 +119,13 @@ def _story(settings, store, clock, sandbox, once, summary_json, wake) -> int:
 def _serve_forever(engine: Engine, settings, wake: threading.Event) -> int:
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from momentos.scheduler import JOB_DEFAULTS, install_jobs
-    from momentos.scheduler import wake as wake_job
+    from momentos.scheduler import JOB_DEFAULTS, install_jobs, run_until_stopped
 
     scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=settings.timezone)
     install_jobs(scheduler, engine)
-    scheduler.start()
     print(
         f"\nMomentos is serving on {settings.web['public_url']} and the sandbox on "
         f"http://127.0.0.1:{SANDBOX_PORT}. Ctrl-C to stop."
     )
-    try:
-        while True:
-            if wake.wait(timeout=1.0):
-                wake.clear()
-                wake_job(scheduler)
-    finally:
-        scheduler.shutdown(wait=False)
+    run_until_stopped(scheduler, wake)
+    return 0

@@ -22,6 +22,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _DropCoalescedRuns(logging.Filter):
+    """A wake-up while the processing job runs is coalesced on purpose; not worth a warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
 def setup(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
@@ -30,3 +37,4 @@ def setup(level: str = "INFO") -> None:
     root.setLevel(level)
     # Werkzeug logs each request at INFO; the demo's console is for the story, not requests.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.scheduler").addFilter(_DropCoalescedRuns())

@@ -5,6 +5,8 @@ that a job missed while the worker was down runs once when it comes back, not on
 """
 
 import logging
+import signal
+import threading
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -70,3 +72,27 @@ def wake(scheduler: BaseScheduler) -> None:
     job = scheduler.get_job(PROCESS_JOB)
     if job is not None:
         job.modify(next_run_time=datetime.now(UTC))
+
+
+def run_until_stopped(scheduler: BaseScheduler, wake_up: threading.Event | None = None) -> None:
+    """Run the (background) scheduler until SIGINT or SIGTERM; new events wake processing.
+
+    Running jobs finish before it returns, so a stop never cuts a step in half by choice
+    (a kill still may, and every step is safe to repeat).
+    """
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    scheduler.start()
+    try:
+        while not stop.is_set():
+            if wake_up is not None and wake_up.wait(timeout=0.5):
+                wake_up.clear()
+                wake(scheduler)
+            elif wake_up is None:
+                stop.wait(timeout=0.5)
+    finally:
+        scheduler.shutdown(wait=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
