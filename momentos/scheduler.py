@@ -20,51 +20,34 @@ PROCESS_JOB = "process"
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 
 
-def _safely(name: str, step):
+def _add(scheduler: BaseScheduler, job_id: str, name: str, step, trigger: str, **options):
     def job():
         try:
             step()
         except Exception:  # one failed step must not stop the schedule; the next run retries
-            logger.exception("job %s failed", name)
+            logger.exception("job %s failed", job_id)
 
-    return job
+    scheduler.add_job(job, trigger, id=job_id, name=name, replace_existing=True, **options)
 
 
 def install_jobs(scheduler: BaseScheduler, engine: Engine) -> None:
     settings = engine.settings
     interval = settings.polling["interval_seconds"]
+    start_now = {"next_run_time": datetime.now(UTC)}
     for tool in ("hubspot", "zendesk"):
-        scheduler.add_job(
-            _safely(f"sync:{tool}", lambda tool=tool: engine.sync(tool)),
-            "interval",
-            seconds=interval,
-            id=f"sync:{tool}",
-            replace_existing=True,
-            next_run_time=datetime.now(UTC),
-        )
-    scheduler.add_job(
-        _safely(PROCESS_JOB, engine.process),
-        "interval",
-        seconds=30,
-        id=PROCESS_JOB,
-        replace_existing=True,
-        next_run_time=datetime.now(UTC),
-    )
+        _add(scheduler, f"sync:{tool}", f"sync {tool}", lambda tool=tool: engine.sync(tool),
+             "interval", seconds=interval, **start_now)  # fmt: skip
+    _add(scheduler, PROCESS_JOB, "derive, plan and dispatch", engine.process, "interval",
+         seconds=30, **start_now)  # fmt: skip
     for workflow in enabled_workflows(settings):
         trigger = dict(workflow.TRIGGER)
         kind = trigger.pop("trigger")
-        scheduler.add_job(
-            _safely(
-                workflow.NAME,
-                lambda name=workflow.NAME: run_workflow(
-                    engine.store, settings, name, now=engine.clock.now(), trigger="schedule"
-                ),
-            ),
-            kind,
-            id=f"workflow:{workflow.NAME}",
-            replace_existing=True,
-            **trigger,
-        )
+
+        def plan(name=workflow.NAME):
+            run_workflow(engine.store, settings, name, now=engine.clock.now(), trigger="schedule")
+
+        _add(scheduler, f"workflow:{workflow.NAME}", f"workflow {workflow.NAME}", plan, kind,
+             **trigger)  # fmt: skip
 
 
 def wake(scheduler: BaseScheduler) -> None:

@@ -79,3 +79,25 @@ def test_complaints_become_one_task_each_and_replays_create_nothing(live):
     engine.dispatcher.run_once()
     assert len(hubspot_tasks(sandbox)) == 5
     assert engine.store.counts("actions", "state") == {"done": 5}
+
+
+def test_dry_run_from_the_command_line_shows_the_plan_and_sends_nothing(live, capsys):
+    from momentos.cli import main
+
+    engine, sandbox = live
+    seed.apply(sandbox.state, "demo")
+    engine.sync()
+    config = str(engine.settings.source)
+
+    assert main(["--config", config, "run", "complaint_followup", "--dry-run"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "complaint_followup: would create 5 actions"
+    assert sum(line.startswith("[hubspot task] due ") for line in out) == 5
+    assert engine.store.actions() == [] and hubspot_tasks(sandbox) == []
+
+    assert main(["--config", config, "run", "complaint_followup"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "complaint_followup: enqueued 5 new of 5 actions"
+    )
+    assert main(["--config", config, "dispatch"]) == 0
+    assert len(hubspot_tasks(sandbox)) == 5
