@@ -1,6 +1,8 @@
 """Shared fixtures: a clean environment, a fresh sandbox on a real socket per test."""
 
 import pytest
+import responses
+from responses import registries
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +64,18 @@ def make_settings(tmp_path, monkeypatch):
         return load_settings(path)
 
     return make
+
+
+@pytest.fixture
+def rsps():
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+
+
+@pytest.fixture
+def ordered():
+    """Answers served in the order they were added: 429 then 200, 503 then 200."""
+    with responses.RequestsMock(
+        assert_all_requests_are_fired=True, registry=registries.OrderedRegistry
+    ) as mock:
+        yield mock

@@ -3,8 +3,6 @@
 from datetime import UTC, datetime
 
 import pytest
-import responses
-from responses import registries
 
 from momentos.clock import FrozenClock
 
@@ -14,21 +12,6 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def clock():
     return FrozenClock(START)
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
-
-
-@pytest.fixture
-def ordered():
-    """Answers served in the order they were added: 429 then 200, 503 then 200."""
-    with responses.RequestsMock(
-        assert_all_requests_are_fired=True, registry=registries.OrderedRegistry
-    ) as mock:
-        yield mock
 
 
 class ConstantRandom:

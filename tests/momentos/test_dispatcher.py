@@ -7,8 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-import responses
-from responses import registries
 
 from connectors.hubspot.actions import SEARCH_LAG, HubSpotActions
 from connectors.hubspot.client import HubSpotClient
@@ -39,14 +37,6 @@ def dispatcher(store, clock):
     )
     actions._provisioned.update({"tasks", "notes"})  # the key property exists already
     return Dispatcher(store, {"hubspot": actions}, clock, rng=random.Random(7))
-
-
-@pytest.fixture
-def ordered():
-    with responses.RequestsMock(
-        assert_all_requests_are_fired=True, registry=registries.OrderedRegistry
-    ) as mock:
-        yield mock
 
 
 def task(n: int) -> Action:
