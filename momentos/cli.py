@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("workflow")
     run.add_argument("--as-of", type=datetime.fromisoformat, metavar="DATE")
     run.add_argument("--dry-run", action="store_true", help="show the plan, send nothing")
-    sub.add_parser("dispatch", help="send what is due in the outbox")
+    dispatch = sub.add_parser("dispatch", help="send what is due in the outbox")
+    dispatch.add_argument("--drain", action="store_true",
+                          help="keep going until nothing is left to send or to resolve")
     check = sub.add_parser("check-config", help="validate a configuration file")
     check.add_argument("path", nargs="?")
     return parser

@@ -84,7 +84,8 @@ def run(args: Namespace) -> int:
 
 def dispatch(args: Namespace) -> int:
     engine = _engine(args)
-    report = engine.dispatcher.run_once()
+    dispatcher = engine.dispatcher
+    report = dispatcher.drain() if args.drain else dispatcher.run_once()
     print(json.dumps({k: v for k, v in report.__dict__.items() if k != "calls"}))
     return 0
 

@@ -82,10 +82,18 @@ class HubSpotSchema(_ToolSchema):
     portal_id = fields.Integer(required=True)
     app_url = fields.Url(require_tld=False, load_default="https://app.hubspot.com")
     fallback_owner_id = fields.String(required=True)
+    # How long HubSpot search takes to show a new task; a lookup is trusted only after it.
+    search_lag_seconds = fields.Float(load_default=60.0, validate=validate.Range(min=0))
 
 
 class PollingSchema(_Strict):
     interval_seconds = fields.Integer(load_default=60, validate=validate.Range(min=10))
+
+
+class DispatchSchema(_Strict):
+    # An in-flight action is looked up in the tool after this long without an answer.
+    lease_seconds = fields.Float(load_default=120.0, validate=validate.Range(min=1))
+    batch_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
 
 
 class SettingsSchema(_Strict):
@@ -96,6 +104,7 @@ class SettingsSchema(_Strict):
     zendesk = fields.Nested(ZendeskSchema, required=True)
     hubspot = fields.Nested(HubSpotSchema, required=True)
     polling = fields.Nested(PollingSchema, load_default=lambda: PollingSchema().load({}))
+    dispatch = fields.Nested(DispatchSchema, load_default=lambda: DispatchSchema().load({}))
     workflows = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
 
 
@@ -110,6 +119,7 @@ class Settings:
     zendesk: dict[str, Any]
     hubspot: dict[str, Any]
     polling: dict[str, Any]
+    dispatch: dict[str, Any]
     workflows: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None
 

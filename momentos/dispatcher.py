@@ -24,6 +24,8 @@ BATCH_SIZE = 100
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
+# While a lookup waits out the tool's search lag, check again this often.
+MIN_WAIT = timedelta(milliseconds=200)
 
 
 class Sender(Protocol):
@@ -66,24 +68,46 @@ def to_action(row: dict[str, Any]) -> Action:
 
 class Dispatcher:
     def __init__(
-        self, store: Store, senders: dict[str, Sender], clock, rng: random.Random | None = None
+        self,
+        store: Store,
+        senders: dict[str, Sender],
+        clock,
+        rng: random.Random | None = None,
+        lease: timedelta = LEASE,
+        batch_size: int = BATCH_SIZE,
     ):
         self.store = store
         self.senders = senders
         self.clock = clock
         self.rng = rng or random.Random()
+        self.lease = lease
+        self.batch_size = batch_size
 
     def run_once(self) -> DispatchReport:
         """Resolve expired leases, then send everything due, batch by batch."""
         report = DispatchReport()
         self._recover(report)
-        while rows := self.store.claim(self.clock.now(), LEASE, BATCH_SIZE):
+        while rows := self.store.claim(self.clock.now(), self.lease, self.batch_size):
             groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
             for row in rows:
                 groups[(row["tool"], row["kind"])].append(row)
             for (tool, _kind), group in groups.items():
                 self._send(tool, group, report)
         return report
+
+    def drain(self, deadline: datetime | None = None) -> DispatchReport:
+        """Send until nothing is left to send or to resolve, waiting (on the clock) for
+        retries and leases that come due; failed and needs_review rows are left alone."""
+        total = DispatchReport()
+        while True:
+            report = self.run_once()
+            for name in ("sent", "done", "retry", "failed", "recovered", "resent", "needs_review"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            next_due = self.store.next_due()
+            now = self.clock.now()
+            if next_due is None or (deadline is not None and now >= deadline):
+                return total
+            self.clock.sleep(max((next_due - now).total_seconds(), MIN_WAIT.total_seconds()))
 
     def _send(self, tool: str, rows: list[dict], report: DispatchReport) -> None:
         now = self.clock.now()

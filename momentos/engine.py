@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from connectors.hubspot.actions import HubSpotActions
 from connectors.hubspot.client import HubSpotClient
@@ -69,7 +69,15 @@ class Engine:
             "zendesk": ZendeskActions(self.zendesk, zendesk["base_url"]),
             "hubspot": HubSpotActions(self.hubspot, hubspot["app_url"], hubspot["portal_id"]),
         }
-        self.dispatcher = Dispatcher(store, self.senders, clock)
+        # The search lag is the tool's; a config knob lets a test or a slow portal change it.
+        self.senders["hubspot"].LOOKUP_LAG = timedelta(seconds=hubspot["search_lag_seconds"])
+        self.dispatcher = Dispatcher(
+            store,
+            self.senders,
+            clock,
+            lease=timedelta(seconds=settings.dispatch["lease_seconds"]),
+            batch_size=settings.dispatch["batch_size"],
+        )
         self.rules = RuleContext(
             zendesk_url=zendesk["base_url"],
             complaint_tags=frozenset(t.lower() for t in zendesk["complaint_tags"]),

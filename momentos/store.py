@@ -418,6 +418,15 @@ class Store:
         )
         return [_decoded(row, "payload") for row in rows]
 
+    def next_due(self) -> datetime | None:
+        """When the outbox next needs the dispatcher: a retry or lease coming due; None when
+        nothing is pending, retrying or in flight."""
+        row = self._rows(
+            "SELECT MIN(CASE WHEN state = 'in_flight' THEN lease_until ELSE next_attempt_at END)"
+            " AS due FROM actions WHERE state IN ('pending', 'retry', 'in_flight')"
+        )[0]
+        return parse_iso(row["due"]) if row["due"] else None
+
     def settle(
         self,
         key: str,

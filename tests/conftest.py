@@ -53,12 +53,15 @@ def make_settings(tmp_path, monkeypatch):
     base = yaml.safe_load((Path(__file__).parents[1] / "config" / "demo.yaml").read_text())
 
     def make(
-        zendesk_url="https://acme.zendesk.com", hubspot_url="https://api.hubapi.com", **overrides
+        zendesk_url="https://acme.zendesk.com",
+        hubspot_url="https://api.hubapi.com",
+        hubspot=None,
+        **overrides,
     ):
         data = {**base, **overrides}
         data["store"] = {"path": str(tmp_path / "momentos.db")}
         data["zendesk"] = {**base["zendesk"], "base_url": zendesk_url}
-        data["hubspot"] = {**base["hubspot"], "base_url": hubspot_url}
+        data["hubspot"] = {**base["hubspot"], "base_url": hubspot_url, **(hubspot or {})}
         path = tmp_path / "momentos.yaml"
         path.write_text(yaml.safe_dump(data))
         return load_settings(path)
