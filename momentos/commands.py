@@ -77,6 +77,8 @@ def run(args: Namespace) -> int:
         return 1
     for action in result.actions:
         print(describe_action(action))
+    for action, reason in result.skipped:
+        print(f"skipped ({reason}): {describe_action(action)}")
     verb = "would create" if args.dry_run else f"enqueued {len(result.enqueued)} new of"
     print(f"{args.workflow}: {verb} {len(result.actions)} actions")
     return 0

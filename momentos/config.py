@@ -7,6 +7,7 @@ the file: it names the environment variables that hold them.
 import os
 import zoneinfo
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,17 @@ class DispatchSchema(_Strict):
     batch_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
 
 
+class GuardsSchema(_Strict):
+    # No new action while the same workflow acted for the customer this many days ago.
+    open_days = fields.Integer(load_default=7, validate=validate.Range(min=0))
+    max_proactive_per_week = fields.Integer(load_default=2, validate=validate.Range(min=0))
+    # Proactive work waits for the customer's working hours (quiet_start to quiet_end is night).
+    quiet_start = fields.Time(load_default=time(20, 0))
+    quiet_end = fields.Time(load_default=time(8, 0))
+    business_days = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)),
+                                load_default=lambda: [0, 1, 2, 3, 4])  # fmt: skip
+
+
 class SettingsSchema(_Strict):
     timezone = fields.String(load_default="UTC", validate=_timezone)
     default_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
@@ -105,6 +117,7 @@ class SettingsSchema(_Strict):
     hubspot = fields.Nested(HubSpotSchema, required=True)
     polling = fields.Nested(PollingSchema, load_default=lambda: PollingSchema().load({}))
     dispatch = fields.Nested(DispatchSchema, load_default=lambda: DispatchSchema().load({}))
+    guards = fields.Nested(GuardsSchema, load_default=lambda: GuardsSchema().load({}))
     workflows = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
 
 
@@ -120,6 +133,7 @@ class Settings:
     hubspot: dict[str, Any]
     polling: dict[str, Any]
     dispatch: dict[str, Any]
+    guards: dict[str, Any]
     workflows: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None
 

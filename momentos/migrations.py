@@ -161,3 +161,9 @@ def m001_initial(db: Database) -> None:
         {"id": int, "tool": str, "received_at": str, "status": int, "events": int, "error": str},
         pk="id",
     )
+
+
+@migrations()
+def m002_actions_by_creation(db: Database) -> None:
+    # The guards read a customer's recent actions on every planning run.
+    db["actions"].create_index(["created_at"])

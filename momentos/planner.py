@@ -2,8 +2,10 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from connectors.timefmt import parse_iso
+from momentos import guards
 from momentos.config import Settings
 from momentos.model import Action
 from momentos.store import Store
@@ -18,6 +20,7 @@ class RunResult:
     workflow: str
     actions: list[Action] = field(default_factory=list)
     enqueued: list[str] = field(default_factory=list)
+    skipped: list[tuple[Action, str]] = field(default_factory=list)
     error: str | None = None
 
 
@@ -36,6 +39,36 @@ def enabled_workflows(settings: Settings):
     return [w for w in WORKFLOWS if settings.workflows[w.NAME]["enabled"]]
 
 
+def guard_settings(settings: Settings) -> guards.GuardSettings:
+    raw = settings.guards
+    return guards.GuardSettings(
+        open_days=raw["open_days"],
+        max_proactive_per_week=raw["max_proactive_per_week"],
+        quiet_start=raw["quiet_start"],
+        quiet_end=raw["quiet_end"],
+        business_days=frozenset(raw["business_days"]),
+    )
+
+
+def _guarded(store: Store, settings: Settings, workflow, actions: list[Action], view: View,
+             now: datetime) -> guards.Verdict:  # fmt: skip
+    proactive = {w.NAME: getattr(w, "PROACTIVE", False) for w in WORKFLOWS}
+    config = guard_settings(settings)
+    since = now - timedelta(days=max(config.open_days, 7))
+    recent: dict[int, list[guards.Recent]] = {}
+    for row in store.recent_actions(since):
+        recent.setdefault(row["customer_id"], []).append(guards.Recent(
+            key=row["key"], workflow=row["workflow"], customer_id=row["customer_id"],
+            created_at=parse_iso(row["created_at"]),
+            proactive=proactive.get(row["workflow"], False)))  # fmt: skip
+    time_zones = {}
+    for customer_id in {a.customer_id for a in actions if a.customer_id is not None}:
+        customer = view.customer(customer_id)
+        time_zones[customer_id] = (customer and customer.time_zone) or settings.timezone
+    return guards.apply(actions, proactive=getattr(workflow, "PROACTIVE", False), recent=recent,
+                        time_zones=time_zones, now=now, settings=config)  # fmt: skip
+
+
 def run_workflow(
     store: Store,
     settings: Settings,
@@ -52,7 +85,10 @@ def run_workflow(
     run_id = store.start_run(name, trigger, as_of, dry_run, now)
     result = RunResult(name)
     try:
-        result.actions = workflow.plan(settings.workflows[name], view_for(store, settings), as_of)
+        view = view_for(store, settings)
+        planned = workflow.plan(settings.workflows[name], view, as_of)
+        verdict = _guarded(store, settings, workflow, planned, view, as_of)
+        result.actions, result.skipped = verdict.kept, verdict.skipped
         if not dry_run:
             result.enqueued = store.enqueue(result.actions, now)
     except Exception as exc:  # a broken workflow must not stop the others; the run records it

@@ -463,13 +463,14 @@ class Store:
         )
         return [_decoded(row, "payload") for row in rows]
 
-    def open_action_exists(self, workflow: str, customer_id: int, since: datetime) -> bool:
-        rows = self._rows(
-            "SELECT 1 FROM actions WHERE workflow = ? AND customer_id = ? AND created_at >= ?"
-            " AND state NOT IN ('failed', 'dismissed') LIMIT 1",
-            [workflow, customer_id, _ts(since)],
+    def recent_actions(self, since: datetime) -> list[dict[str, Any]]:
+        """Actions for known customers created since `since` that were not abandoned."""
+        return self._rows(
+            "SELECT key, workflow, customer_id, created_at FROM actions WHERE created_at >= ?"
+            " AND customer_id IS NOT NULL AND state NOT IN ('failed', 'dismissed')"
+            " ORDER BY created_at",
+            [_ts(since)],
         )
-        return bool(rows)
 
     # Workflow runs and webhook deliveries --------------------------------------------------
 
