@@ -104,9 +104,11 @@ def serve(args: Namespace) -> int:
 def worker(args: Namespace) -> int:
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from momentos.scheduler import JOB_DEFAULTS, install_jobs, run_until_stopped
+    from momentos.scheduler import JOB_DEFAULTS, catch_up, install_jobs, run_until_stopped
 
     engine = _engine(args)
+    for name in catch_up(engine):
+        print(f"caught up the missed run of {name}")
     scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=engine.settings.timezone)
     install_jobs(scheduler, engine)
     print("worker started: polling, processing and workflows on schedule (Ctrl-C to stop)")

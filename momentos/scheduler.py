@@ -7,10 +7,13 @@ that a job missed while the worker was down runs once when it comes back, not on
 import logging
 import signal
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from connectors.timefmt import parse_iso
 from momentos.engine import Engine
 from momentos.planner import enabled_workflows, run_workflow
 
@@ -48,6 +51,38 @@ def install_jobs(scheduler: BaseScheduler, engine: Engine) -> None:
 
         _add(scheduler, f"workflow:{workflow.NAME}", f"workflow {workflow.NAME}", plan, kind,
              **trigger)  # fmt: skip
+
+
+def _trigger(workflow, start: datetime, time_zone: str):
+    options = dict(workflow.TRIGGER)
+    kind = options.pop("trigger")
+    if kind == "interval":
+        return IntervalTrigger(start_date=start, timezone=time_zone, **options)
+    return CronTrigger(timezone=time_zone, **options)
+
+
+def missed_runs(engine: Engine, now: datetime) -> list[str]:
+    """Workflows whose scheduled run came and went while the worker was down."""
+    missed = []
+    for workflow in enabled_workflows(engine.settings):
+        last = engine.store.last_run(workflow.NAME, trigger="schedule")
+        if last is None:
+            continue  # never ran: a first activation has nothing to catch up
+        started = parse_iso(last["started_at"])
+        trigger = _trigger(workflow, started, engine.settings.timezone)
+        due = trigger.get_next_fire_time(None, started + timedelta(microseconds=1))
+        if due is not None and due <= now:
+            missed.append(workflow.NAME)
+    return missed
+
+
+def catch_up(engine: Engine) -> list[str]:
+    """Run each missed workflow once now; the run is recorded, so a restart does not repeat it."""
+    now = engine.clock.now()
+    names = missed_runs(engine, now)
+    for name in names:
+        run_workflow(engine.store, engine.settings, name, now=now, trigger="schedule")
+    return names
 
 
 def wake(scheduler: BaseScheduler) -> None:

@@ -493,11 +493,12 @@ class Store:
             [_ts(now), planned, enqueued, error, run_id],
         )
 
-    def last_run(self, workflow: str) -> dict[str, Any] | None:
+    def last_run(self, workflow: str, trigger: str | None = None) -> dict[str, Any] | None:
+        clause = " AND trigger = ?" if trigger else ""
         rows = self._rows(
-            "SELECT * FROM workflow_runs WHERE workflow = ? AND dry_run = 0"
+            f"SELECT * FROM workflow_runs WHERE workflow = ? AND dry_run = 0{clause}"
             " ORDER BY id DESC LIMIT 1",
-            [workflow],
+            [workflow, trigger] if trigger else [workflow],
         )
         return rows[0] if rows else None
 
