@@ -31,12 +31,13 @@ def main() -> None:
     sandbox_settings = settings_from_env(rate_limits=False, hubspot_search_lag_seconds=0.5)
     with tempfile.TemporaryDirectory() as tmp, SandboxServer(sandbox_settings) as sandbox:
         owner = sandbox.state.hubspot.create_owner("rep@momentos-demo.example", "Ana", "Rep")
-        sandbox.state.faults.latency_ms = 40
+        # Slow answers and small batches keep the dispatcher busy long enough for 100 kills.
+        sandbox.state.faults.latency_ms = 150
         config = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text())
         config["store"] = {"path": str(Path(tmp) / "crash.db")}
         config["zendesk"]["base_url"] = config["hubspot"]["base_url"] = sandbox.url
         config["hubspot"]["search_lag_seconds"] = 1.0
-        config["dispatch"] = {"lease_seconds": 2.0, "batch_size": 10}
+        config["dispatch"] = {"lease_seconds": 2.0, "batch_size": 5}
         path = Path(tmp) / "crash.yaml"
         path.write_text(yaml.safe_dump(config))
         settings = load_settings(path)
