@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format clean
+.PHONY: install demo test lint format clean translations chromium
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,8 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/python -m momentos.configdoc --check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -28,6 +30,23 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The admin UI's Spanish: after changing a string, run this, translate each empty msgstr in
+# messages.po, run it again (it compiles messages.mo), and commit both files.
+UI := momentos/web/ui
+translations: install
+	mkdir -p build
+	$(BIN)/pybabel -q extract -F $(UI)/babel.cfg -k _l -k lazy_gettext --no-location \
+		--sort-output --omit-header -w 100 -o build/messages.pot $(UI)
+	$(BIN)/pybabel -q update -i build/messages.pot -d $(UI)/translations -l es \
+		--ignore-obsolete --no-fuzzy-matching -w 100
+	$(BIN)/pybabel -q compile -d $(UI)/translations
+
+# Debian's Chromium for the browser tests (tests/browser; root needed). Without it they
+# skip, except under CI, where .ci/run installs it first.
+chromium:
+	command -v chromium >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .ruff_cache

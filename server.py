@@ -6,7 +6,7 @@ from flask import Flask
 
 from momentos.config import Settings
 from momentos.store import Store
-from momentos.web import errors, health, webhooks
+from momentos.web import api, errors, health, metrics, ui, webhooks
 
 # Webhook batches are small (HubSpot: 100 events); anything bigger is refused with 413.
 MAX_BODY_BYTES = 1024 * 1024
@@ -22,5 +22,9 @@ def create_app(
     app.json.sort_keys = False
     errors.register(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(webhooks.blueprint(on_events or (lambda: None)))
+    # The admin UI (its login, CSRF, languages) and its token-authenticated JSON API.
+    ui.register(app, settings)
+    app.register_blueprint(api.bp)
     return app

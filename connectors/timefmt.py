@@ -8,7 +8,8 @@ def parse_iso(value: str) -> datetime:
     text = value.strip().replace("Z", "+00:00")
     if "." in text:
         head, _, tail = text.partition(".")
-        digits = "".join(ch for ch in tail if ch.isdigit())
+        # Only the fraction's own digits: an offset (`+01:00`) follows them.
+        digits = tail[: len(tail) - len(tail.lstrip("0123456789"))]
         zone = tail[len(digits) :]
         text = f"{head}.{digits[:6]}{zone}"
     parsed = datetime.fromisoformat(text)

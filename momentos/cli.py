@@ -3,7 +3,7 @@
 import argparse
 import os
 import sys
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from momentos import logs
 from momentos.errors import ConfigError, MomentosError
@@ -33,13 +33,40 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("worker", help="poll, derive, plan and dispatch on a schedule")
     sync = sub.add_parser("sync", help="poll once")
     sync.add_argument("tool", nargs="?", choices=("zendesk", "hubspot"))
+    backfill = sub.add_parser("backfill", help="load every stream's history (resumable)")
+    backfill.add_argument(
+        "tool",
+        nargs="?",
+        metavar="TOOL_OR_STREAM",
+        help="zendesk, hubspot, or one stream such as zendesk:tickets",
+    )
+    hooks = sub.add_parser("install-webhooks", help="make Zendesk and HubSpot call Momentos")
+    hooks.add_argument("--dry-run", action="store_true", help="show the changes, make none")
     run = sub.add_parser("run", help="run one workflow now")
     run.add_argument("workflow")
     run.add_argument("--as-of", type=datetime.fromisoformat, metavar="DATE")
     run.add_argument("--dry-run", action="store_true", help="show the plan, send nothing")
+    run.add_argument(
+        "--backtest",
+        nargs=2,
+        metavar=("FROM", "TO"),
+        type=date.fromisoformat,
+        help="what it would have created each day of a past window",
+    )
+    outbox = sub.add_parser("outbox", help="list actions; retry or dismiss one to review")
+    outbox.add_argument("verb", nargs="?", choices=("list", "retry", "dismiss"), default="list")
+    outbox.add_argument("keys", nargs="*", metavar="KEY")
+    outbox.add_argument("--state", action="append", help="only these states (repeatable)")
     dispatch = sub.add_parser("dispatch", help="send what is due in the outbox")
-    dispatch.add_argument("--drain", action="store_true",
-                          help="keep going until nothing is left to send or to resolve")
+    dispatch.add_argument(
+        "--drain",
+        action="store_true",
+        help="keep going until nothing is left to send or to resolve",
+    )
+    renorm = sub.add_parser(
+        "renormalize", help="derive every moment again from the stored events (after a rule change)"
+    )
+    renorm.add_argument("--dry-run", action="store_true", help="report the changes, apply none")
     check = sub.add_parser("check-config", help="validate a configuration file")
     check.add_argument("path", nargs="?")
     return parser

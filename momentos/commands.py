@@ -2,20 +2,37 @@
 
 import json
 import logging
+import os
+import sys
 import threading
 from argparse import Namespace
+from pathlib import Path
 
 from momentos.clock import SystemClock
 from momentos.config import load_settings
+from momentos.errors import MomentosError
 from momentos.store import Store
 
 logger = logging.getLogger(__name__)
 
 
+def _share_metrics(settings) -> None:
+    """Count into files beside the store, which serve's gunicorn workers and the worker
+    share, so that one scrape of /metrics adds every process up (momentos/metrics.py).
+    prometheus_client picks where it counts when first imported: this runs before that."""
+    if "prometheus_client" in sys.modules:
+        return  # this process counts already (the demo, tests): too late to share
+    default = Path(settings.store["path"]).resolve().parent / "metrics"
+    Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(default))).mkdir(
+        parents=True, exist_ok=True
+    )
+
+
 def _engine(args: Namespace):
+    settings = load_settings(args.config)
+    _share_metrics(settings)
     from momentos.engine import Engine
 
-    settings = load_settings(args.config)
     clock = SystemClock()
     return Engine(settings, Store(settings.store["path"]), clock)
 
@@ -43,7 +60,10 @@ def sandbox(args: Namespace) -> int:
         from sandbox import seed
 
         seed.apply(server.state, args.seed)
-    print(f"sandbox serving Zendesk, HubSpot and /_sandbox on {server.url} (Ctrl-C to stop)")
+    print(
+        f"sandbox serving Zendesk, HubSpot and /_sandbox on {server.url}, "
+        f"mail (SMTP) on port {server.smtp_port} (Ctrl-C to stop)"
+    )
     try:
         threading.Event().wait()
     finally:
@@ -58,12 +78,46 @@ def sync(args: Namespace) -> int:
     return 0
 
 
+def backfill(args: Namespace) -> int:
+    from momentos.backfill import run_backfill
+
+    for stream, count in run_backfill(_engine(args), args.tool).items():
+        print(f"{stream}: {count} new events")
+    return 0
+
+
+def install_webhooks(args: Namespace) -> int:
+    from momentos.webhook_install import install
+
+    install(_engine(args), dry_run=args.dry_run)
+    return 0
+
+
+def _backtest(engine, args: Namespace) -> int:
+    from momentos.planner import backtest
+    from momentos.report import describe_action
+
+    start, end = args.backtest
+    days = backtest(engine.store, engine.settings, args.workflow, start, end, engine.clock.now())
+    for day, actions in days:
+        print(f"{day.isoformat()}: {len(actions)} new")
+        for action in actions:
+            print(f"  {describe_action(action)}")
+    print(
+        f"{args.workflow}: would have created {sum(len(a) for _, a in days)} actions "
+        f"from {start} to {end}"
+    )
+    return 0
+
+
 def run(args: Namespace) -> int:
     from momentos.planner import run_workflow
     from momentos.report import describe_action
 
     engine = _engine(args)
     engine.derive()
+    if args.backtest:
+        return _backtest(engine, args)
     result = run_workflow(
         engine.store,
         engine.settings,
@@ -92,21 +146,49 @@ def dispatch(args: Namespace) -> int:
     return 0
 
 
+OUTBOX_MOVES = {
+    "retry": (("needs_review", "failed"), "pending"),
+    "dismiss": (("needs_review", "failed"), "dismissed"),
+}
+
+
+def outbox(args: Namespace) -> int:
+    settings = load_settings(args.config)
+    store = Store(settings.store["path"])
+    if args.verb == "list":
+        for row in store.actions(states=args.state or ()):
+            where = row["remote_url"] or row["error"] or ""
+            print(f"{row['state']:<12} {row['key']}  {where}")
+        return 0
+    if not args.keys:
+        raise MomentosError(f"outbox {args.verb} needs at least one KEY")
+    from_states, to_state = OUTBOX_MOVES[args.verb]
+    failures = 0
+    for key in args.keys:
+        if store.move_action(key, from_states, to_state, SystemClock().now()):
+            print(f"{key}: {to_state}")
+        else:
+            failures += 1
+            print(f"{key}: not changed (only {' or '.join(from_states)} actions can be)")
+    return 1 if failures else 0
+
+
 def serve(args: Namespace) -> int:
-    from server import create_app
+    """gunicorn (momentos/wsgi.py); the Flask development server is only for the demo."""
+    from momentos import wsgi
 
     settings = load_settings(args.config)
-    app = create_app(settings, Store(settings.store["path"]), SystemClock())
-    app.run(host=settings.web["host"], port=settings.web["port"])
-    return 0
+    _share_metrics(settings)
+    Store(settings.store["path"]).close()  # migrate once, before the workers start
+    return wsgi.serve(args.config, settings.web)
 
 
 def worker(args: Namespace) -> int:
+    engine = _engine(args)  # first: it shares the metrics before anything imports them
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from momentos.scheduler import JOB_DEFAULTS, catch_up, install_jobs, run_until_stopped
 
-    engine = _engine(args)
     for name in catch_up(engine):
         print(f"caught up the missed run of {name}")
     scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=engine.settings.timezone)
@@ -123,15 +205,31 @@ def demo(args: Namespace) -> int:
     return run_demo(once=args.once, fresh=args.fresh, summary_json=args.summary_json)
 
 
+def renormalize(args: Namespace) -> int:
+    from momentos.renormalize import describe
+    from momentos.renormalize import renormalize as derive_again
+
+    engine = _engine(args)
+    engine.derive()  # link and derive what is pending first, so every event counts
+    report = derive_again(engine.store, engine.rules, engine.clock.now(), dry_run=args.dry_run)
+    for line in describe(report):
+        print(line)
+    return 0
+
+
 COMMANDS = {
     "check-config": check_config,
     "sandbox": sandbox,
     "sync": sync,
+    "backfill": backfill,
+    "install-webhooks": install_webhooks,
     "run": run,
     "dispatch": dispatch,
     "serve": serve,
     "worker": worker,
     "demo": demo,
+    "outbox": outbox,
+    "renormalize": renormalize,
 }
 
 

@@ -40,7 +40,9 @@ def _env_name(value: str) -> None:
         raise ValidationError("must be the NAME of an environment variable, e.g. ZENDESK_API_TOKEN")
 
 
-EnvVar = fields.String(required=True, validate=_env_name)
+def _env_var() -> fields.String:
+    # One field object per key: each carries its own description.
+    return fields.String(required=True, validate=_env_name)
 
 
 class StoreSchema(_Strict):
@@ -51,6 +53,10 @@ class WebSchema(_Strict):
     host = fields.String(load_default="127.0.0.1")
     port = fields.Integer(load_default=8000, validate=validate.Range(min=0, max=65535))
     public_url = fields.Url(require_tld=False, load_default="http://127.0.0.1:8000")
+    # gunicorn (momentos/wsgi.py); None: sized from the CPUs when it starts.
+    workers = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    threads = fields.Integer(load_default=4, validate=validate.Range(min=1, max=64))
+    timeout = fields.Integer(load_default=30, validate=validate.Range(min=1))
 
 
 class _ToolSchema(_Strict):
@@ -70,31 +76,42 @@ class _ToolSchema(_Strict):
 class ZendeskSchema(_ToolSchema):
     ALLOWED_HOSTS = ZENDESK_HOSTS
     email = fields.Email(required=True)
-    api_token_env = EnvVar
-    webhook_secret_env = EnvVar
+    api_token_env = _env_var()
+    webhook_secret_env = _env_var()
     complaint_tags = fields.List(fields.String(), load_default=lambda: ["complaint", "queja"])
     poll_start = fields.Date(load_default=None, allow_none=True)
+    # The account's request budgets (ZENDESK.md §4): plan limit, and exports (30 with HV).
+    requests_per_minute = fields.Integer(load_default=400, validate=validate.Range(min=1))
+    incremental_per_minute = fields.Integer(load_default=10, validate=validate.Range(min=1))
 
 
 class HubSpotSchema(_ToolSchema):
     ALLOWED_HOSTS = HUBSPOT_HOSTS
-    token_env = EnvVar
-    app_secret_env = EnvVar
+    token_env = _env_var()
+    app_secret_env = _env_var()
     portal_id = fields.Integer(required=True)
     app_url = fields.Url(require_tld=False, load_default="https://app.hubspot.com")
     fallback_owner_id = fields.String(required=True)
     # How long HubSpot search takes to show a new task; a lookup is trusted only after it.
     search_lag_seconds = fields.Float(load_default=60.0, validate=validate.Range(min=0))
+    # The app's request budgets (HUBSPOT.md §5): burst per 10 s, and search per second.
+    requests_per_10s = fields.Integer(load_default=100, validate=validate.Range(min=1))
+    search_per_second = fields.Integer(load_default=5, validate=validate.Range(min=1))
+    # Optional: a developer account's key and the app id let install-webhooks subscribe.
+    developer_api_key_env = fields.String(validate=_env_name)
+    app_id = fields.Integer()
 
 
 class PollingSchema(_Strict):
     interval_seconds = fields.Integer(load_default=60, validate=validate.Range(min=10))
+    max_lag_seconds = fields.Integer(load_default=900, validate=validate.Range(min=10))
 
 
 class DispatchSchema(_Strict):
     # An in-flight action is looked up in the tool after this long without an answer.
     lease_seconds = fields.Float(load_default=120.0, validate=validate.Range(min=1))
     batch_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+    max_backlog_minutes = fields.Float(load_default=15.0, validate=validate.Range(min=1))
 
 
 class GuardsSchema(_Strict):
@@ -108,6 +125,59 @@ class GuardsSchema(_Strict):
                                 load_default=lambda: [0, 1, 2, 3, 4])  # fmt: skip
 
 
+def _rate_limit(value: str) -> None:
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError as exc:
+        raise ValidationError("not a rate limit such as '5 per minute'") from exc
+
+
+class UiSchema(_Strict):
+    """The admin UI and its JSON API: each secret is named here and read from the environment."""
+
+    # Holds a werkzeug password hash (config/example.yaml shows how to make one) or, less
+    # safely, the plain password.
+    password_env = fields.String(load_default="MOMENTOS_ADMIN_PASSWORD", validate=_env_name)
+    # Signs the session cookie; unset means nobody can log in (there is no default key).
+    secret_key_env = fields.String(load_default="MOMENTOS_SECRET_KEY", validate=_env_name)
+    # The bearer token of /api/...; unset means the API answers 401 to everyone.
+    api_token_env = fields.String(load_default="MOMENTOS_API_TOKEN", validate=_env_name)
+    # The staff's language; unset means `default_language`.
+    language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES))
+    login_rate_limit = fields.String(load_default="5 per minute", validate=_rate_limit)
+    session_hours = fields.Integer(load_default=8, validate=validate.Range(min=1, max=24 * 30))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=5, max=500))
+    # A backtest replays each day of its window: a bound keeps one request from running for hours.
+    max_backtest_days = fields.Integer(load_default=92, validate=validate.Range(min=1, max=3660))
+
+
+class MomentsSchema(_Strict):
+    """How records become moments (momentos/moments/): dates, pipelines, thresholds."""
+
+    horizon_days = fields.Integer(load_default=120, validate=validate.Range(min=1, max=730))
+    feb29_policy = fields.String(load_default="feb28", validate=validate.OneOf(["feb28", "mar1"]))
+    date_order = fields.String(load_default="dmy", validate=validate.OneOf(["dmy", "mdy"]))
+    birthday_field = fields.String(load_default="birthday")
+    founding_field = fields.String(load_default="founding_date")
+    anniversary_round_years = fields.Integer(load_default=5, validate=validate.Range(min=1))
+    renewal_pipelines = fields.List(fields.String(), load_default=list)
+    renewal_date_property = fields.String(load_default=None, allow_none=True)
+    service_pipelines = fields.List(fields.String(), load_default=list)
+    won_stages = fields.List(fields.String(), load_default=lambda: ["closedwon"])
+    lost_stages = fields.List(fields.String(), load_default=lambda: ["closedlost"])
+    usage_object_type = fields.String(
+        load_default="company",
+        validate=validate.OneOf(["company", "contact", "user", "organization"]),
+    )
+    usage_property = fields.String(load_default=None, allow_none=True)
+    usage_stale_days = fields.Integer(load_default=30, validate=validate.Range(min=1))
+    billing_variation_percent = fields.Float(load_default=20.0, validate=validate.Range(min=0))
+    billing_history = fields.Integer(load_default=3, validate=validate.Range(min=1, max=24))
+    category_fields = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
+
+
 class SettingsSchema(_Strict):
     timezone = fields.String(load_default="UTC", validate=_timezone)
     default_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
@@ -119,6 +189,141 @@ class SettingsSchema(_Strict):
     dispatch = fields.Nested(DispatchSchema, load_default=lambda: DispatchSchema().load({}))
     guards = fields.Nested(GuardsSchema, load_default=lambda: GuardsSchema().load({}))
     workflows = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
+    # The Fernet key that encrypts secrets kept in the store (momentos/secrets.py).
+    secrets_key_env = fields.String(load_default=None, allow_none=True, validate=_env_name)
+    ui = fields.Nested(UiSchema, load_default=lambda: UiSchema().load({}))
+    moments = fields.Nested(MomentsSchema, load_default=lambda: MomentsSchema().load({}))
+
+
+def _describe(schema: type[Schema], **descriptions: str) -> None:
+    """Attach each key's meaning as field metadata (`python -m momentos.configdoc` reads it);
+    a misspelt key fails at import."""
+    for name, text in descriptions.items():
+        schema._declared_fields[name].metadata["description"] = text
+
+
+# What each key means, for docs/configuration.md; say what a reader needs to set it.
+_describe(StoreSchema, path="SQLite file, on a local disk that `serve` and `worker` share.")
+_describe(
+    WebSchema,
+    host="Address `momentos serve` listens on (0.0.0.0 in a container).",
+    port="Port `momentos serve` listens on.",
+    public_url="The URL Zendesk and HubSpot call; HubSpot signs it, so it must be exactly this.",
+    workers="gunicorn worker processes; empty means 2 x CPUs + 1, at most 8.",
+    threads="Threads per worker process.",
+    timeout="Seconds a request may take before gunicorn restarts its worker.",
+)
+_TOOL = {
+    "base_url": "The API: https://SUBDOMAIN.zendesk.com, https://api.hubapi.com, or the sandbox.",
+    "allow_custom_base_url": "Allow any other host for `base_url` (the sandbox, a proxy); "
+    "link-local (cloud metadata) addresses stay refused.",
+}
+_describe(
+    ZendeskSchema,
+    **_TOOL,
+    email="The agent the API token belongs to.",
+    api_token_env="Environment variable holding the Zendesk API token.",
+    webhook_secret_env="Environment variable holding the Momentos webhook's signing secret.",
+    complaint_tags="Tickets with any of these tags are complaints.",
+    poll_start="Date the first poll starts from (later ones resume from the cursor); empty: all.",
+    requests_per_minute="API requests a minute the plan allows (Team 200, Growth 400, "
+    "Enterprise 700).",
+    incremental_per_minute="Incremental exports a minute (10; 30 with High Volume).",
+)
+_describe(
+    HubSpotSchema,
+    **_TOOL,
+    token_env="Environment variable holding the app's access token.",
+    app_secret_env="Environment variable holding the app's client secret (it signs webhooks).",
+    portal_id="Your portal (hub) id, for links to records.",
+    app_url="HubSpot's web app, for links to records.",
+    fallback_owner_id="Owner of tasks for customers who have no owner in HubSpot.",
+    search_lag_seconds="How long search takes to show a new task; a lookup is trusted only after.",
+    requests_per_10s="Requests the app may make in any 10 seconds.",
+    search_per_second="CRM search requests a second.",
+    developer_api_key_env="Environment variable holding a developer account's API key, so that "
+    "`momentos install-webhooks` can subscribe the app itself.",
+    app_id="The app's id (with `developer_api_key_env`).",
+)
+_describe(
+    PollingSchema,
+    interval_seconds="Seconds between polls of each tool (webhooks bring changes sooner).",
+    max_lag_seconds="/healthz reports a stream whose cursor has not moved for longer than this.",
+)
+_describe(
+    DispatchSchema,
+    lease_seconds="An action sent without an answer is looked up in the tool after this long.",
+    batch_size="Actions per batch call (the tools take at most 100).",
+    max_backlog_minutes="/healthz reports actions still unsent this long after they were due.",
+)
+_describe(
+    GuardsSchema,
+    open_days="No new action while the same workflow acted for the customer this many days ago.",
+    max_proactive_per_week="Most proactive actions per customer in any 7 days.",
+    quiet_start="Start of the customer's night: proactive work waits until `quiet_end`.",
+    quiet_end="End of the customer's night.",
+    business_days="Days proactive work may land on: 0 is Monday, 6 is Sunday.",
+)
+_describe(
+    UiSchema,
+    password_env="Environment variable holding the admin password (a werkzeug hash, preferably).",
+    secret_key_env="Environment variable holding the key that signs session cookies; unset: "
+    "nobody can log in.",
+    api_token_env="Environment variable holding the bearer token of /api; unset: the API "
+    "answers 401.",
+    language="The staff's language; empty means `default_language`.",
+    login_rate_limit="Login attempts allowed per client, such as '5 per minute'.",
+    session_hours="Hours a login lasts.",
+    page_size="Rows per page in the UI and the API.",
+    max_backtest_days="Longest backtest window, in days.",
+)
+_describe(
+    SettingsSchema,
+    timezone="The company's IANA timezone, e.g. Europe/Madrid.",
+    default_language="Language of staff texts, and of customers whose language is unknown.",
+    store="Where Momentos keeps its data.",
+    web="`momentos serve`: webhooks, health, metrics and the UI.",
+    zendesk="The Zendesk account.",
+    hubspot="The HubSpot account (a private or public app).",
+    polling="How often the worker polls each tool.",
+    dispatch="How the outbox is sent.",
+    guards="Limits on proactive contact, applied between plan and outbox.",
+    workflows="Each workflow's parameters, under its name (see the workflow sections).",
+    secrets_key_env="Environment variable holding the Fernet key for secrets kept in the store.",
+    ui="The admin UI and its JSON API.",
+)
+
+
+_describe(
+    MomentsSchema,
+    horizon_days="How far ahead dated moments (birthdays, anniversaries, renewals) are "
+    "foreseen; cover the earliest lead a workflow needs (renewals: 90 days).",
+    feb29_policy="When a 29 February birthday or anniversary falls in a common year: "
+    "`feb28` or `mar1`.",
+    date_order="How `01/02/1990` in a free-text date of birth reads: day first (`dmy`) or "
+    "month first (`mdy`); a number over 12 decides by itself.",
+    birthday_field="Key of the Zendesk user field holding the birthday.",
+    founding_field="Key of the Zendesk organization field holding the founding date.",
+    anniversary_round_years="A founding year without a day gives only these round "
+    "anniversaries, on the day the company became a customer in the tool.",
+    renewal_pipelines="HubSpot deal pipelines whose deals are renewals (close date = "
+    "renewal date).",
+    renewal_date_property="A HubSpot date property on deals or companies holding the "
+    "renewal date; empty: none.",
+    service_pipelines="HubSpot deal pipelines whose won deals are services completed.",
+    won_stages="Deal stages that mean won.",
+    lost_stages="Deal stages that mean lost.",
+    usage_object_type="Record type carrying the last-activity property.",
+    usage_property="Property (or Zendesk field) with the date of the last activity; empty: "
+    "no usage drops.",
+    usage_stale_days="Days without activity that make a usage drop.",
+    billing_variation_percent="An invoice this many percent above or below the average of the "
+    "previous ones is a billing variation.",
+    billing_history="How many previous invoices (same company, same currency) make the average.",
+    category_fields="Zendesk ticket fields that categorise requests, by name: e.g. "
+    "`{app: 360000000001}`.",
+)
+_describe(SettingsSchema, moments="How records become moments of truth.")
 
 
 @dataclass
@@ -136,6 +341,9 @@ class Settings:
     guards: dict[str, Any]
     workflows: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None
+    secrets_key_env: str | None = None
+    ui: dict[str, Any] = field(default_factory=lambda: UiSchema().load({}))
+    moments: dict[str, Any] = field(default_factory=lambda: MomentsSchema().load({}))
 
     def secret(self, tool: str, key: str) -> str:
         return os.environ[getattr(self, tool)[key]]

@@ -5,6 +5,7 @@ where the first stopped and creates nothing twice; `--fresh` starts over.
 """
 
 import json
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -19,6 +20,13 @@ from sandbox.settings_env import settings_from_env, use_demo_secrets
 DEMO_DIR = Path(".demo")
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "demo.yaml"
 SANDBOX_PORT = 5050
+# The admin UI's demo secrets, by `ui` config key: used only when the environment has none.
+DEMO_PASSWORD = "momentos-demo"
+DEMO_UI_SECRETS = {
+    "password_env": DEMO_PASSWORD,
+    "secret_key_env": "demo-session-key-not-for-production",
+    "api_token_env": "demo-api-token",
+}
 
 
 def _summary(
@@ -69,6 +77,8 @@ def run_demo(once: bool, fresh: bool, summary_json: str | None) -> int:
     DEMO_DIR.mkdir(exist_ok=True)
     use_demo_secrets()
     settings = load_settings(DEMO_CONFIG)
+    for key, value in DEMO_UI_SECRETS.items():
+        os.environ.setdefault(settings.ui[key], value)
     clock = SystemClock()
     store = Store(settings.store["path"])
     from sandbox.server import SandboxServer
@@ -116,6 +126,13 @@ def _story(settings, store, clock, sandbox, once, summary_json, wake) -> int:
     return _serve_forever(engine, settings, wake)
 
 
+def _print_login(settings) -> None:
+    env = settings.ui["password_env"]
+    # The demo's own password is no secret; one the person set themselves is never printed.
+    password = DEMO_PASSWORD if os.environ.get(env) == DEMO_PASSWORD else f"the value of ${env}"
+    print(f"Admin UI: {settings.web['public_url']}/admin/ (password: {password})")
+
+
 def _serve_forever(engine: Engine, settings, wake: threading.Event) -> int:
     from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -127,5 +144,6 @@ def _serve_forever(engine: Engine, settings, wake: threading.Event) -> int:
         f"\nMomentos is serving on {settings.web['public_url']} and the sandbox on "
         f"http://127.0.0.1:{SANDBOX_PORT}. Ctrl-C to stop."
     )
+    _print_login(settings)
     run_until_stopped(scheduler, wake)
     return 0

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from connectors.timefmt import parse_iso
+from momentos import metrics
 from momentos.errors import FatalApiError, RateLimited, RetriableError
 from momentos.model import Action, ActionResult
 from momentos.store import Store
@@ -114,7 +115,8 @@ class Dispatcher:
         report.sent += len(rows)
         report.calls[tool] += 1
         try:
-            results = self.senders[tool].create([to_action(r) for r in rows])
+            with metrics.DISPATCH_SECONDS.labels(tool).time():
+                results = self.senders[tool].create([to_action(r) for r in rows])
         except RateLimited as exc:
             # A 429 proves nothing was created: retry after the tool's wait.
             wait = timedelta(seconds=exc.retry_after or BACKOFF_BASE.total_seconds())

@@ -2,43 +2,25 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from connectors.hubspot.actions import HubSpotActions
 from connectors.hubspot.client import HubSpotClient
-from connectors.hubspot.poll import get_owners, poll_objects
+from connectors.hubspot.client import default_budgets as hubspot_budgets
+from connectors.hubspot.poll import get_owners
 from connectors.zendesk.actions import ZendeskActions
 from connectors.zendesk.client import ZendeskClient
-from connectors.zendesk.poll import poll_organizations, poll_tickets, poll_users
+from connectors.zendesk.client import default_budgets as zendesk_budgets
+from momentos import logs, metrics, streams
 from momentos.config import Settings
-from momentos.derive import derive_pending
+from momentos.derive import derive_pending, refresh_dated
 from momentos.dispatcher import Dispatcher, DispatchReport
-from momentos.moments import RuleContext
+from momentos.moments.context import rule_context
 from momentos.planner import RunResult, run_woken
 from momentos.store import Store
+from momentos.streams import Sources, history_start, pull
 
 logger = logging.getLogger(__name__)
-
-HUBSPOT_PROPERTIES = {
-    "companies": [
-        "name",
-        "domain",
-        "hubspot_owner_id",
-        "founded_year",
-        "hs_lastmodifieddate",
-        "createdate",
-    ],
-    "contacts": [
-        "email",
-        "firstname",
-        "lastname",
-        "hs_language",
-        "hubspot_owner_id",
-        "date_of_birth",
-        "lastmodifieddate",
-        "createdate",
-    ],
-}
 
 
 @dataclass
@@ -61,9 +43,17 @@ class Engine:
             zendesk["email"],
             settings.secret("zendesk", "api_token_env"),
             clock=clock,
+            budgets=zendesk_budgets(
+                zendesk["requests_per_minute"], zendesk["incremental_per_minute"]
+            ),
+            on_rate_limited=metrics.rate_limit_counter("zendesk"),
         )
         self.hubspot = HubSpotClient(
-            hubspot["base_url"], settings.secret("hubspot", "token_env"), clock=clock
+            hubspot["base_url"],
+            settings.secret("hubspot", "token_env"),
+            clock=clock,
+            budgets=hubspot_budgets(hubspot["requests_per_10s"], hubspot["search_per_second"]),
+            on_rate_limited=metrics.rate_limit_counter("hubspot"),
         )
         self.senders = {
             "zendesk": ZendeskActions(self.zendesk, zendesk["base_url"]),
@@ -78,54 +68,24 @@ class Engine:
             lease=timedelta(seconds=settings.dispatch["lease_seconds"]),
             batch_size=settings.dispatch["batch_size"],
         )
-        self.rules = RuleContext(
-            zendesk_url=zendesk["base_url"],
-            complaint_tags=frozenset(t.lower() for t in zendesk["complaint_tags"]),
-        )
+        self.rules = rule_context(settings)
 
-    def _zendesk_start(self) -> int:
-        start = self.settings.zendesk.get("poll_start")
-        return (
-            int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp())
-            if start
-            else 0
-        )
-
-    def _streams(self, tool: str | None):
-        start = self._zendesk_start()
-        zendesk = {
-            "zendesk:organizations": lambda c: poll_organizations(self.zendesk, c, start),
-            "zendesk:users": lambda c: poll_users(self.zendesk, c, start),
-            "zendesk:tickets": lambda c: poll_tickets(self.zendesk, c, start),
-        }
-        hubspot = {
-            f"hubspot:{kind}": (
-                lambda c, kind=kind: poll_objects(
-                    self.hubspot, kind, c, HUBSPOT_PROPERTIES[kind], now=self.clock.now()
-                )
-            )
-            for kind in HUBSPOT_PROPERTIES
-        }
-        streams = {}
-        if tool in (None, "hubspot"):
-            streams.update(hubspot)
-        if tool in (None, "zendesk"):
-            streams.update(zendesk)
-        return streams
+    def sources(self) -> Sources:
+        """The clients and bounds a poll needs, as of now."""
+        start = history_start(self.settings.zendesk.get("poll_start"))
+        return Sources(self.zendesk, self.hubspot, start, self.clock.now())
 
     def sync(self, tool: str | None = None) -> dict[str, int]:
         """Poll each stream from its cursor; a page's events and cursor commit together."""
-        new = {}
-        for stream, poll in self._streams(tool).items():
-            new[stream] = 0
-            for page in poll(self.store.cursor(stream)):
-                new[stream] += self.store.add_events(
-                    page.events,
-                    source="poll",
-                    received_at=self.clock.now(),
-                    cursor=(stream, page.cursor),
-                )
-        return new
+        sources, synced = self.sources(), {}
+        for stream in streams.select(tool):
+            with logs.context(tool=stream.tool, stream=stream.name):
+                synced[stream.name] = pull(stream, sources, self.store, self.clock)
+            metrics.count_events(stream.tool, "poll", synced[stream.name])
+        return synced
+
+    def refresh_dated(self):
+        return refresh_dated(self.store, self.rules, self.clock)
 
     def derive(self):
         return derive_pending(self.store, self.rules, self.clock)

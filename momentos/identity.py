@@ -69,11 +69,19 @@ def identity_keys(event: Event) -> tuple[str | None, str | None]:
     return None, None
 
 
-def match(linked: int | None, by_email: set[int], by_domain: set[int]) -> Match:
-    """Decide which customer a record belongs to; None means a new customer."""
+def match(
+    linked: int | None, by_email: set[int], by_domain: set[int], by_company: set[int] = frozenset()
+) -> Match:
+    """Decide which customer a record belongs to; None means a new customer.
+
+    Tool ids first: the record's own link, then the company the tool itself associates it
+    with (a HubSpot contact's companies, a Zendesk user's organization), then email, then
+    company domain.
+    """
     if linked is not None:
         return Match(linked, "id")
-    for matched_by, candidates in (("email", by_email), ("domain", by_domain)):
+    pairs = (("company", by_company), ("email", by_email), ("domain", by_domain))
+    for matched_by, candidates in pairs:
         if len(candidates) == 1:
             return Match(next(iter(candidates)), matched_by)
         if len(candidates) > 1:
@@ -91,6 +99,17 @@ def _profile(event: Event) -> dict[str, Any]:
     }
 
 
+def _others(store: Store, me: tuple[str, str, str], **key: str | None) -> set[int]:
+    """Customers of the other live records with this email or domain."""
+    if not any(key.values()):
+        return set()
+    return {
+        r["customer_id"]
+        for r in store.records_matching(**key)
+        if r["customer_id"] and (r["tool"], r["object_type"], r["object_id"]) != me
+    }
+
+
 def link_record(store: Store, event: Event, now: datetime) -> int | None:
     """Update the record and link it to a customer; returns the customer id."""
     is_person = (event.tool, event.object_type) in PERSON_TYPES
@@ -101,18 +120,13 @@ def link_record(store: Store, event: Event, now: datetime) -> int | None:
     if not store.upsert_record(event, email, domain):
         return store.customer_of(event.tool, event.object_type, event.object_id)
     me = (event.tool, event.object_type, event.object_id)
-
-    def others(**key: str | None) -> set[int]:
-        if not any(key.values()):
-            return set()
-        rows = store.records_matching(**key)
-        return {
-            r["customer_id"]
-            for r in rows
-            if r["customer_id"] and (r["tool"], r["object_type"], r["object_id"]) != me
-        }
-
-    decision = match(store.customer_of(*me), others(email=email), others(domain=domain))
+    if event.deleted:
+        # A deleted record keeps its link, marked deleted with the record; it never makes
+        # or updates a customer, and (deleted) it matches nothing any more.
+        return store.customer_of(*me)
+    by_email, by_domain = _others(store, me, email=email), _others(store, me, domain=domain)
+    by_company = associated_customers(store, event)
+    decision = match(store.customer_of(*me), by_email, by_domain, by_company)
     customer_id = decision.customer_id
     profile = _profile(event)
     if customer_id is None:
@@ -128,4 +142,60 @@ def link_record(store: Store, event: Event, now: datetime) -> int | None:
         store.update_customer(customer_id, email=email, domain=domain, **profile)
     store.link(*me, customer_id, decision.matched_by, now)
     store.adopt_moments(":".join(me), customer_id)
+    conflict = conflicting(customer_id, decision.matched_by, by_company, by_email)
+    if conflict:
+        store.add_review(*me, conflict[0], sorted({customer_id, *conflict[1]}), now)
     return customer_id
+
+
+def associated_customers(store: Store, event: Event) -> set[int]:
+    """Customers of the companies the tool itself associates this person with."""
+    data = event.data
+    if (event.tool, event.object_type) == ("hubspot", "contact"):
+        companies = [("hubspot", "company", str(c)) for c in data.get("company_ids") or ()]
+    elif (event.tool, event.object_type) == ("zendesk", "user") and data.get("organization_id"):
+        companies = [("zendesk", "organization", str(data["organization_id"]))]
+    else:
+        return set()
+    found = {store.customer_of(*company) for company in companies}
+    return {customer for customer in found if customer is not None}
+
+
+def conflicting(
+    customer_id: int, matched_by: str, by_company: set[int], by_email: set[int]
+) -> tuple[str, set[int]] | None:
+    """A stronger link kept, a weaker one pointing elsewhere: a person for review, not merged."""
+    if by_company and customer_id not in by_company:
+        return "linked to one customer, associated with another's company", by_company
+    others = by_email - {customer_id}
+    if matched_by == "company" and others:
+        return "associated with a company; the same email belongs to another customer", others
+    return None
+
+
+def follow_removal(store: Store, event: Event, now: datetime) -> int | None:
+    """A record deleted, or merged away, in its tool (an event with only its id).
+
+    The record is kept, marked deleted. A merged-away record (`merged_into`) then points at
+    the survivor's customer; when the survivor has none yet, the survivor takes the merged
+    record's, so both end up on one customer either way. Two different customers are not
+    merged silently: the pair goes to the review list.
+    """
+    store.mark_deleted(event)
+    me = (event.tool, event.object_type, event.object_id)
+    mine = store.customer_of(*me)
+    survivor_id = event.data.get("merged_into")
+    if not survivor_id:
+        return mine
+    survivor = (event.tool, event.object_type, str(survivor_id))
+    theirs = store.customer_of(*survivor)
+    if theirs is None:
+        if mine is not None:
+            store.link(*survivor, mine, "merge", now)
+        return mine
+    if mine != theirs:
+        store.relink(*me, theirs, "merge", now)
+        if mine is not None:
+            reason = f"merged into {survivor_id} in {event.tool}; customers may be one"
+            store.add_review(*me, reason, [mine, theirs], now)
+    return theirs

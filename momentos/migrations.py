@@ -167,3 +167,25 @@ def m001_initial(db: Database) -> None:
 def m002_actions_by_creation(db: Database) -> None:
     # The guards read a customer's recent actions on every planning run.
     db["actions"].create_index(["created_at"])
+
+
+@migrations()
+def m002_secrets(db: Database) -> None:
+    """Secrets learnt at run time (webhook signing secrets), as Fernet ciphertext only."""
+    db["secrets"].create({"name": str, "token": str, "updated_at": str}, pk="name",
+                         not_null={"token"})  # fmt: skip
+
+
+@migrations()
+def m003_deliveries_by_tool(db: Database) -> None:
+    # /healthz reads each tool's newest delivery on every call: an index, not a scan.
+    db["webhook_deliveries"].create_index(["tool", "received_at"])
+
+
+@migrations()
+def m004_moment_versions_and_outcomes(db: Database) -> None:
+    # Deriving a record's moments reads its previous and next versions (issue #6).
+    db["events"].create_index(["tool", "object_type", "object_id", "occurred_at"])
+    # A timeline shows each moment's actions; a newer record version withdraws predictions.
+    db["actions"].create_index(["moment_key"])
+    db["moments"].create_index(["tool", "object_type", "object_id"])

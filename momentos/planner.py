@@ -2,7 +2,8 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from connectors.timefmt import parse_iso
 from momentos import guards
@@ -107,3 +108,22 @@ def run_woken(
         for w in enabled_workflows(settings)
         if moment_types & set(w.WAKES_ON)
     ]
+
+
+def backtest(store: Store, settings: Settings, name: str, start: date, end: date,
+             now: datetime) -> list[tuple[date, list[Action]]]:  # fmt: skip
+    """What the workflow would have created day by day: each day's new keys, nothing sent."""
+    zone = ZoneInfo(settings.timezone)
+    seen: set[str] = set()
+    days = []
+    day = start
+    while day <= end:
+        end_of_day = datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+        result = run_workflow(store, settings, name, now=now, as_of=end_of_day, dry_run=True,
+                              trigger="backtest")  # fmt: skip
+        if result.error:
+            raise RuntimeError(f"{name} failed on {day}: {result.error}")
+        days.append((day, [a for a in result.actions if a.key not in seen]))
+        seen.update(a.key for a in result.actions)
+        day += timedelta(days=1)
+    return days

@@ -42,6 +42,9 @@ def install_jobs(scheduler: BaseScheduler, engine: Engine) -> None:
              "interval", seconds=interval, **start_now)  # fmt: skip
     _add(scheduler, PROCESS_JOB, "derive, plan and dispatch", engine.process, "interval",
          seconds=30, **start_now)  # fmt: skip
+    # Days pass without events: birthdays enter the horizon, invoices become late.
+    _add(scheduler, "refresh_dated", "refresh dated moments", engine.refresh_dated, "cron",
+         hour=3, minute=7, **start_now)  # fmt: skip
     for workflow in enabled_workflows(settings):
         trigger = dict(workflow.TRIGGER)
         kind = trigger.pop("trigger")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlite_utils import Database
 
 from connectors.timefmt import parse_iso
@@ -449,6 +450,17 @@ class Store:
                 [state, remote_id, remote_url, error, _ts(next_attempt_at), _ts(now), key],
             )
 
+    def move_action(self, key: str, from_states: tuple[str, ...], to_state: str,
+                    now: datetime) -> bool:  # fmt: skip
+        """An admin's decision on one action (retry or dismiss); False if not in `from_states`."""
+        with self.transaction() as db:
+            cur = db.execute(
+                f"UPDATE actions SET state = ?, next_attempt_at = ?, updated_at = ?"
+                f" WHERE key = ? AND state IN ({','.join('?' * len(from_states))})",
+                [to_state, _ts(now), _ts(now), key, *from_states],
+            )
+        return cur.rowcount > 0
+
     def actions(self, *, states: Iterable[str] = (), keys: Iterable[str] = ()) -> list[dict]:
         states, keys = list(states), list(keys)
         clauses, params = ["1 = 1"], []
@@ -516,6 +528,360 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return self._rows("PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+
+    # Connectors: pages of events in bulk, removals, encrypted secrets (issue #5) ----------
+
+    def add_event_page(
+        self,
+        events: list[Event],
+        *,
+        source: str,
+        received_at: datetime,
+        cursor: tuple[str, str | None] | None = None,
+    ) -> int:
+        """`add_events` for a poller's page: one executemany, JSON encoded without sorting."""
+        received = _ts(received_at)
+        rows = [
+            (e.tool, e.object_type, e.object_id, e.version, source, received,
+             _ts(e.occurred_at), int(e.deleted), _fast_json(e.data), _fast_json(e.raw))
+            for e in events
+        ]  # fmt: skip
+        with self.transaction() as db:
+            before = db.conn.total_changes
+            db.conn.executemany(
+                "INSERT INTO events (tool, object_type, object_id, version, source, received_at,"
+                " occurred_at, deleted, data, raw) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (tool, object_type, object_id, version) DO NOTHING",
+                rows,
+            )
+            inserted = db.conn.total_changes - before
+            if cursor is not None:
+                self._set_cursor(db, cursor[0], cursor[1], received_at)
+        return inserted
+
+    def mark_deleted(self, event: Event) -> bool:
+        """Mark a known record deleted, unless a newer version of it is already stored."""
+        cur = self.db.execute(
+            "UPDATE records SET deleted = 1, version = ?, occurred_at = ? WHERE tool = ?"
+            " AND object_type = ? AND object_id = ? AND occurred_at <= ?",
+            [event.version, _ts(event.occurred_at), event.tool, event.object_type,
+             event.object_id, _ts(event.occurred_at)],
+        )  # fmt: skip
+        return cur.rowcount > 0
+
+    def relink(self, tool: str, object_type: str, object_id: str, customer_id: int,
+               matched_by: str, now: datetime) -> None:  # fmt: skip
+        """Point a record at a customer, replacing any earlier link (a merge in the tool)."""
+        self.db.execute(
+            "INSERT INTO customer_links (tool, object_type, object_id, customer_id, matched_by,"
+            " linked_at) VALUES (?,?,?,?,?,?) ON CONFLICT (tool, object_type, object_id)"
+            " DO UPDATE SET customer_id = excluded.customer_id,"
+            " matched_by = excluded.matched_by, linked_at = excluded.linked_at",
+            [tool, object_type, object_id, customer_id, matched_by, _ts(now)],
+        )
+
+    def put_secret(self, name: str, token: str, now: datetime) -> None:
+        """Keep an encrypted secret (`token` is ciphertext; plain text never reaches SQL)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO secrets (name, token, updated_at) VALUES (?,?,?) ON CONFLICT (name)"
+                " DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at",
+                [name, token, _ts(now)],
+            )
+
+    def secret_token(self, name: str) -> str | None:
+        rows = self._rows("SELECT token FROM secrets WHERE name = ?", [name])
+        return rows[0]["token"] if rows else None
+
+    @contextmanager
+    def bulk_loading(self, checkpoint_pages: int = 10_000) -> Iterator[None]:
+        """Fewer, larger WAL checkpoints on this thread's connection while a backfill
+        writes: each checkpoint syncs to disk, and the default (1,000 pages) comes every
+        other page of events. Durability per commit is unchanged."""
+        self.db.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
+        try:
+            yield
+        finally:
+            self.db.execute("PRAGMA wal_autocheckpoint = 1000")
+
+    # Reads for the admin UI and its JSON API (issue #10) ----------------------------------
+
+    def counts_since(self, table: str, column: str, since: datetime) -> dict[str, int]:
+        """`counts` from `since` on: moments by when they happened, actions by when planned."""
+        when = {("moments", "type"): "occurred_at", ("actions", "state"): "created_at"}
+        if (table, column) not in when:
+            raise ValueError(f"no counts for {table}.{column}")
+        rows = self._rows(
+            f"SELECT {column} AS k, COUNT(*) AS n FROM {table} WHERE {when[table, column]} >= ?"
+            f" GROUP BY {column} ORDER BY n DESC, k",
+            [_ts(since)],
+        )
+        return {row["k"]: row["n"] for row in rows}
+
+    def last_deliveries(self) -> list[dict[str, Any]]:
+        """Per tool: the newest webhook delivery (SQLite takes its other columns from the MAX
+        row) and how many were received in all."""
+        return self._rows(
+            "SELECT tool, MAX(received_at) AS received_at, status, events, error,"
+            " COUNT(*) AS deliveries FROM webhook_deliveries GROUP BY tool ORDER BY tool"
+        )
+
+    def find_customers(self, text: str, limit: int) -> list[dict[str, Any]]:
+        """Customers whose name, email or domain, or a linked record's email or domain,
+        contains `text`; every customer when it is empty."""
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        match = " LIKE ? ESCAPE '\\'"
+        return self._rows(
+            f"SELECT c.*, (SELECT COUNT(*) FROM moments m WHERE m.customer_id = c.id) AS moments"
+            f" FROM customers c WHERE c.name{match} OR c.email{match} OR c.domain{match}"
+            f" OR c.id IN (SELECT l.customer_id FROM customer_links l JOIN records r"
+            f" USING (tool, object_type, object_id) WHERE r.email{match} OR r.domain{match})"
+            f" ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?",
+            [like] * 5 + [limit],
+        )
+
+    def customer_actions(self, customer_id: int) -> list[dict[str, Any]]:
+        rows = self._rows(
+            "SELECT * FROM actions WHERE customer_id = ? ORDER BY created_at, key", [customer_id]
+        )
+        return [_decoded(row, "payload") for row in rows]
+
+    def actions_page(
+        self, states: Iterable[str], offset: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of the outbox, newest first, and how many actions match in all."""
+        states = list(states)
+        where = f"WHERE state IN ({','.join('?' * len(states))})" if states else ""
+        rows = self._rows(
+            f"SELECT * FROM actions {where} ORDER BY created_at DESC, key LIMIT ? OFFSET ?",
+            [*states, limit, offset],
+        )
+        total = self._rows(f"SELECT COUNT(*) AS n FROM actions {where}", states)[0]["n"]
+        return [_decoded(row, "payload") for row in rows], total
+
+    def failed_runs(self, limit: int) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT * FROM workflow_runs WHERE error IS NOT NULL ORDER BY id DESC LIMIT ?", [limit]
+        )
+
+    def secret_stored_at(self, name: str) -> str | None:
+        """When a secret was stored (its value never leaves `secret_token`)."""
+        rows = self._rows("SELECT updated_at FROM secrets WHERE name = ?", [name])
+        return rows[0]["updated_at"] if rows else None
+
+    def names(self, tool: str, object_type: str) -> dict[str, str]:
+        """Each object's newest name (else email) from its events: owners have no record."""
+        rows = self._rows(
+            "SELECT object_id, COALESCE(json_extract(data, '$.name'), json_extract(data,"
+            " '$.email')) AS name FROM events WHERE tool = ? AND object_type = ?"
+            " ORDER BY occurred_at, id",
+            [tool, object_type],
+        )
+        return {row["object_id"]: row["name"] for row in rows if row["name"]}
+
+    # Health and metrics (issue #11): indexed reads only, so /healthz and /metrics stay fast
+
+    def pending_migrations(self) -> list[str]:
+        """Migrations this code knows that the store has not applied (a restored old file)."""
+        return [migration.name for migration in migrations.pending(self.db)]
+
+    def overdue_actions(self, before: datetime) -> tuple[int, str | None]:
+        """How many pending or retrying actions were due before `before`, and the oldest due
+        time (the (state, next_attempt_at) index answers it)."""
+        row = self._rows(
+            "SELECT COUNT(*) AS n, MIN(next_attempt_at) AS oldest FROM actions"
+            " WHERE state IN ('pending', 'retry') AND next_attempt_at < ?",
+            [_ts(before)],
+        )[0]
+        return row["n"], row["oldest"]
+
+    def last_webhook_at(self, tool: str) -> str | None:
+        """When the newest webhook delivery from `tool` was received, if any."""
+        rows = self._rows(
+            "SELECT MAX(received_at) AS at FROM webhook_deliveries WHERE tool = ?", [tool]
+        )
+        return rows[0]["at"]
+
+    # Moments: record versions, related records, renormalize, timeline (issue #6) ----------
+
+    # A full version of a record: HubSpot webhook events only name a record (no properties).
+    _FULL = "(tool != 'hubspot' OR json_extract(data, '$.properties') IS NOT NULL)"
+    _SAME_RECORD = "tool = ? AND object_type = ? AND object_id = ?"
+
+    def version_span(self, event_id: int) -> dict[str, Any]:
+        """When this version of a record was received, when the next one was (None: still the
+        newest), and the previous version's data, in the order the record changed."""
+        row = self._rows(
+            "SELECT tool, object_type, object_id, occurred_at, received_at FROM events"
+            " WHERE id = ?",
+            [event_id],
+        )[0]
+        record = [row["tool"], row["object_type"], row["object_id"]]
+        at = [row["occurred_at"], row["occurred_at"], event_id]
+        previous = self._rows(
+            f"SELECT data FROM events WHERE {self._SAME_RECORD} AND (occurred_at < ? OR"
+            f" (occurred_at = ? AND id < ?)) AND deleted = 0 AND {self._FULL}"
+            " ORDER BY occurred_at DESC, id DESC LIMIT 1",
+            [*record, *at],
+        )
+        # A removal (deleted) ends a version even when it carries no properties.
+        following = self._rows(
+            f"SELECT received_at FROM events WHERE {self._SAME_RECORD} AND (occurred_at > ? OR"
+            f" (occurred_at = ? AND id > ?)) AND (deleted = 1 OR {self._FULL})"
+            " ORDER BY occurred_at, id LIMIT 1",
+            [*record, *at],
+        )
+        return {
+            "since": parse_iso(row["received_at"]) if row["received_at"] else None,
+            "until": parse_iso(following[0]["received_at"]) if following else None,
+            "previous": json.loads(previous[0]["data"]) if previous else None,
+        }
+
+    def customer_time_zone(self, tool: str, object_type: str, object_id: str) -> str | None:
+        rows = self._rows(
+            "SELECT c.time_zone FROM customer_links l JOIN customers c ON c.id = l.customer_id"
+            " WHERE l.tool = ? AND l.object_type = ? AND l.object_id = ?",
+            [tool, object_type, object_id],
+        )
+        return rows[0]["time_zone"] if rows else None
+
+    def company_records(
+        self, tool: str, object_type: str, company_id: str, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """The newest live records of a type associated with a company (`company_ids`)."""
+        rows = self._rows(
+            "SELECT r.data FROM records r, json_each(r.data, '$.company_ids') c"
+            " WHERE r.tool = ? AND r.object_type = ? AND c.value = ? AND r.deleted = 0"
+            " ORDER BY r.occurred_at DESC LIMIT ?",
+            [tool, object_type, company_id, limit],
+        )
+        return [json.loads(row["data"]) for row in rows]
+
+    def withdraw_moments(
+        self, tool: str, object_type: str, object_id: str, types: Iterable[str],
+        after: datetime, keep: set[str],
+    ) -> list[str]:  # fmt: skip
+        """Delete a record's moments of `types` dated after `after` that are not in `keep`:
+        predictions a newer version of the record no longer makes."""
+        types = list(types)
+        rows = self._rows(
+            f"SELECT key FROM moments WHERE {self._SAME_RECORD} AND occurred_at > ?"
+            f" AND type IN ({','.join('?' * len(types))})",
+            [tool, object_type, object_id, _ts(after), *types],
+        )
+        gone = [row["key"] for row in rows if row["key"] not in keep]
+        for key in gone:
+            self.db.execute("DELETE FROM moments WHERE key = ?", [key])
+        return gone
+
+    def events_after(self, after_id: int, limit: int) -> list[StoredEvent]:
+        """Events in the order they were stored, a batch at a time (keyset, memory-flat)."""
+        rows = self._rows("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                          [after_id, limit])  # fmt: skip
+        return [_stored_event(row) for row in rows]
+
+    def newest_events(self, kinds: Iterable[tuple[str, str]], after: tuple[str, str, str],
+                      limit: int) -> list[StoredEvent]:  # fmt: skip
+        """The event of each live record's newest version, for records of `kinds`, in
+        (tool, object_type, object_id) order after `after` (keyset)."""
+        names = [f"{tool}:{object_type}" for tool, object_type in kinds]
+        rows = self._rows(
+            "SELECT e.* FROM records r JOIN events e ON e.tool = r.tool AND"
+            " e.object_type = r.object_type AND e.object_id = r.object_id AND"
+            " e.version = r.version WHERE (r.tool, r.object_type, r.object_id) > (?, ?, ?)"
+            f" AND r.deleted = 0 AND r.tool || ':' || r.object_type IN"
+            f" ({','.join('?' * len(names))}) ORDER BY r.tool, r.object_type, r.object_id"
+            " LIMIT ?",
+            [*after, *names, limit],
+        )
+        return [_stored_event(row) for row in rows]
+
+    _MOMENT_COLUMNS = ("key", "type", "customer_id", "person", "occurred_at", "tool",
+                       "object_type", "object_id", "event_id", "link", "data")  # fmt: skip
+
+    def stage_begin(self) -> None:
+        """A scratch table (this connection only) for moments derived again from scratch."""
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS staged_moments (key TEXT PRIMARY KEY, type TEXT,"
+            " customer_id INTEGER, person TEXT, occurred_at TEXT, tool TEXT, object_type TEXT,"
+            " object_id TEXT, event_id INTEGER, link TEXT, data TEXT)"
+        )
+        self.db.execute("DELETE FROM staged_moments")
+
+    def stage_moment(self, moment: Any, event_id: int, customer_id: int | None) -> None:
+        """The first event (in stored order) that yields a key keeps it, as in derive."""
+        person = ":".join(moment.customer_ref) if moment.customer_ref else None
+        self.db.execute(
+            f"INSERT INTO staged_moments ({', '.join(self._MOMENT_COLUMNS)})"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING",
+            [moment.key, moment.type, customer_id, person, _ts(moment.occurred_at), moment.tool,
+             moment.object_type, moment.object_id, event_id, moment.link, _json(moment.data)],
+        )  # fmt: skip
+
+    def _differs(self) -> str:
+        return " OR ".join(f"m.{c} IS NOT s.{c}" for c in self._MOMENT_COLUMNS[1:])
+
+    def staged_changes(self, types: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Staged against stored moments of `types`: added, removed and changed (key, type)."""
+        types = list(types)
+        among = f"m.type IN ({','.join('?' * len(types))})"
+        return {
+            "added": self._rows(
+                "SELECT s.key, s.type FROM staged_moments s LEFT JOIN moments m USING (key)"
+                " WHERE m.key IS NULL ORDER BY s.key"
+            ),
+            "removed": self._rows(
+                f"SELECT m.key, m.type FROM moments m LEFT JOIN staged_moments s USING (key)"
+                f" WHERE s.key IS NULL AND {among} ORDER BY m.key",
+                types,
+            ),
+            "changed": self._rows(
+                f"SELECT m.key, m.type FROM moments m JOIN staged_moments s USING (key)"
+                f" WHERE {self._differs()} ORDER BY m.key"
+            ),
+        }
+
+    def apply_staged(self, types: Iterable[str], now: datetime) -> None:
+        """Make the stored moments of `types` exactly the staged ones; keys already stored
+        keep their row id and creation time."""
+        types, columns = list(types), ", ".join(self._MOMENT_COLUMNS)
+        self.db.execute(
+            f"DELETE FROM moments WHERE type IN ({','.join('?' * len(types))})"
+            " AND key NOT IN (SELECT key FROM staged_moments)",
+            types,
+        )
+        sets = ", ".join(f"{c} = s.{c}" for c in self._MOMENT_COLUMNS[1:])
+        self.db.execute(
+            f"UPDATE moments AS m SET {sets} FROM staged_moments AS s"
+            f" WHERE m.key = s.key AND ({self._differs()})"
+        )
+        self.db.execute(
+            f"INSERT INTO moments ({columns}, created_at) SELECT {columns}, ? FROM staged_moments"
+            " WHERE key NOT IN (SELECT key FROM moments)",
+            [_ts(now)],
+        )
+
+    def stage_end(self) -> None:
+        self.db.execute("DROP TABLE IF EXISTS staged_moments")
+
+    def timeline(self, customer_id: int) -> list[dict[str, Any]]:
+        """A customer's moments in order, each row once per linked action (or once, with
+        null action columns, when nothing was planned for it)."""
+        rows = self._rows(
+            "SELECT m.key, m.type, m.occurred_at, m.tool, m.object_type, m.object_id,"
+            " m.event_id, m.link, m.person, m.data, a.key AS action_key, a.workflow,"
+            " a.tool AS action_tool, a.kind AS action_kind, a.state AS action_state,"
+            " a.remote_url AS action_url, a.updated_at AS action_updated_at"
+            " FROM moments m LEFT JOIN actions a ON a.moment_key = m.key"
+            " WHERE m.customer_id = ? ORDER BY m.occurred_at, m.id, a.created_at, a.key",
+            [customer_id],
+        )
+        return [_decoded(row, "data") for row in rows]
+
+
+def _fast_json(value: Any) -> str:
+    """Compact and unsorted, by orjson: a poller's hot path stores two documents per event."""
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _decoded(row: dict[str, Any], column: str) -> dict[str, Any]:

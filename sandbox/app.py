@@ -1,27 +1,31 @@
-"""The sandbox's Flask app: each tool's routes, the control API, faults and persistence."""
+"""The sandbox's Flask app: each tool's routes, the control API, faults, stats, persistence."""
 
-import time
+from flask import Flask, Response, request
 
-from flask import Flask, jsonify, request
-
-from sandbox import control
+from sandbox import control, faults
 from sandbox.hubspot import routes as hubspot_routes
+from sandbox.hubspot import webhook_routes as hubspot_webhook_routes
 from sandbox.state import SandboxState
 from sandbox.zendesk import routes as zendesk_routes
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 TOOL_PREFIXES = (
-    ("/api/v2", zendesk_routes),
-    ("/crm", hubspot_routes),
-    ("/oauth", hubspot_routes),
-    ("/webhooks/v3", hubspot_routes),
+    ("/api/v2", "zendesk"),
+    ("/crm", "hubspot"),
+    ("/oauth", "hubspot"),
+    ("/webhooks/v3", "hubspot"),
 )
+# Each tool's own 429 answer, used by the storm fault.
+TOO_MANY_REQUESTS = {
+    "zendesk": zendesk_routes.too_many_requests,
+    "hubspot": hubspot_routes.too_many_requests,
+}
 
 
-def _tool_routes(path: str):
-    for prefix, module in TOOL_PREFIXES:
+def tool_of(path: str) -> str | None:
+    for prefix, tool in TOOL_PREFIXES:
         if path.startswith(prefix):
-            return module
+            return tool
     return None
 
 
@@ -32,40 +36,57 @@ def create_sandbox_app(state: SandboxState) -> Flask:
     app.url_map.strict_slashes = False
     app.register_blueprint(zendesk_routes.blueprint(state.zendesk))
     app.register_blueprint(hubspot_routes.blueprint(state.hubspot))
+    app.register_blueprint(hubspot_webhook_routes.blueprint(state.hubspot))
     app.register_blueprint(control.blueprint(state))
+    _faults_and_locking(app, state)
+    return app
+
+
+def _release(state: SandboxState) -> None:
+    if request.environ.pop("sandbox.locked", False):
+        state.lock.release()
+
+
+def _faults_and_locking(app: Flask, state: SandboxState) -> None:
+    """Tool requests: counted, maybe faulted, then run one at a time under the state lock."""
 
     @app.before_request
     def inject_faults():
-        routes = _tool_routes(request.path)
-        if routes is None:
+        tool = tool_of(request.path)
+        if tool is None:
             return None
-        state.stats.count(
-            f"{request.method} {request.url_rule.rule if request.url_rule else request.path}"
-        )
-        faults = state.faults
-        if faults.latency_ms:
-            time.sleep(faults.latency_ms / 1000)
-        if faults.storm_429:
-            state.stats.rate_limited += 1
-            return routes.too_many_requests(retry_after=1)
-        if faults.timeout_rate and state.random.random() < faults.timeout_rate:
-            # Longer than any client timeout Momentos uses; the request then fails.
-            time.sleep(31)
-        if faults.error_rate and state.random.random() < faults.error_rate:
-            return jsonify({"error": "ServiceUnavailable", "description": "sandbox fault"}), 503
+        rule = request.url_rule.rule if request.url_rule else request.path
+        state.stats.count_request(f"{request.method} {rule}")
+        chosen = faults.plan(state.faults, tool, state.randoms[tool])
+        if chosen.latency:
+            state.pause(chosen.latency)
+        if chosen.storm:
+            request.environ["sandbox.storm"] = True
+            return TOO_MANY_REQUESTS[tool](faults.STORM_RETRY_AFTER)
+        if chosen.error:
+            state.stats.count_injected("errors")
+            return faults.server_error(tool)
+        request.environ["sandbox.hang"] = chosen.hang
         state.lock.acquire()
         request.environ["sandbox.locked"] = True
         return None
 
-    @app.teardown_request
-    def release(_exc):
-        if request.environ.pop("sandbox.locked", False):
-            state.lock.release()
-
     @app.after_request
-    def persist(response):
+    def count_persist_and_hang(response: Response) -> Response:
+        tool = tool_of(request.path)
+        if tool and response.status_code == 429:
+            # Storm or the tool's own limiters: both are 429s a client had to handle.
+            state.stats.count_429(tool, storm=request.environ.get("sandbox.storm", False))
         if request.method in MUTATING and response.status_code < 500:
             state.save()
+        hang = request.environ.pop("sandbox.hang", 0)
+        if hang:
+            # The request has run; others may go on while this answer is held back.
+            _release(state)
+            state.stats.count_injected("timeouts")
+            state.pause(hang)
         return response
 
-    return app
+    @app.teardown_request
+    def release(_exc):
+        _release(state)

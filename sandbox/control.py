@@ -1,11 +1,11 @@
-"""`/_sandbox/...`: reset, seed, faults, clock, stats, captured deliveries."""
+"""`/_sandbox/...`: reset, seed, faults, clock, stats, webhook flushing, captured mail."""
 
-from dataclasses import asdict, fields
+from dataclasses import asdict
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from connectors.timefmt import format_iso, parse_iso
-from sandbox import seed
+from sandbox import faults, seed
 from sandbox.state import Faults, SandboxState
 
 
@@ -33,18 +33,17 @@ def blueprint(state: SandboxState) -> Blueprint:
         state.save()
         return jsonify({"seeded": kind, "counts": counts})
 
-    @bp.route("/faults", methods=["GET", "POST"])
-    def faults():
-        if request.method == "POST":
-            body = request.get_json(silent=True)
-            if not isinstance(body, dict):
-                return _bad("send a JSON object of faults")
-            known = {f.name for f in fields(Faults)}
-            unknown = sorted(set(body) - known)
-            if unknown:
-                return _bad(f"unknown faults {unknown}; known: {sorted(known)}")
-            state.faults = Faults(**{**asdict(state.faults), **body})
-            state.random.seed(state.faults.seed)
+    @bp.route("/faults", methods=["GET", "POST", "DELETE"])
+    def faults_route():
+        """POST changes only the knobs it names (and restarts the draws from `seed`);
+        DELETE clears them all."""
+        if request.method == "DELETE":
+            state.set_faults(Faults())
+        elif request.method == "POST":
+            changed, problems = faults.update(state.faults, request.get_json(silent=True))
+            if changed is None:
+                return jsonify({"error": "invalid faults", "problems": problems}), 400
+            state.set_faults(changed)
         return jsonify(asdict(state.faults))
 
     @bp.route("/clock", methods=["GET", "POST"])
@@ -66,4 +65,17 @@ def blueprint(state: SandboxState) -> Blueprint:
         drained = state.deliveries.flush(timeout=float(request.args.get("timeout", 30)))
         return jsonify({"drained": drained, "pending": state.deliveries.pending()})
 
+    _mail_routes(bp, state)
     return bp
+
+
+def _mail_routes(bp: Blueprint, state: SandboxState) -> None:
+    @bp.get("/mail")
+    def list_mail():
+        """Every message received over SMTP, oldest first."""
+        return jsonify(state.mail.messages())
+
+    @bp.delete("/mail")
+    def clear_mail():
+        state.mail.reset()
+        return Response(status=204)

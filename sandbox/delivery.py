@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 # status (None = timeout or connection error), attempt number (0-based) -> seconds or None
 RetryPolicy = Callable[[int | None, dict[str, str], int], float | None]
+# What became of each attempt: `dropped` ones were never sent (the drop_webhooks fault).
+OUTCOMES = ("sent", "retried", "failed", "dropped")
 
 
 @dataclass(order=True)
@@ -44,7 +46,23 @@ class DeliveryQueue:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._session = requests.Session()
-        self.stats = {"sent": 0, "retried": 0, "failed": 0, "dropped": 0}
+        self.reset_stats()
+
+    def reset_stats(self) -> None:
+        with self._cond:
+            self.stats = dict.fromkeys(OUTCOMES, 0)
+            self._by_tool: dict[str, dict[str, int]] = {}
+
+    def _count(self, tool: str, outcome: str) -> None:
+        with self._cond:
+            self.stats[outcome] += 1
+            per_tool = self._by_tool.setdefault(tool, dict.fromkeys(OUTCOMES, 0))
+            per_tool[outcome] += 1
+
+    def counts(self) -> dict:
+        """Totals of each outcome, and the same per tool."""
+        with self._cond:
+            return {**self.stats, "by_tool": {t: dict(c) for t, c in self._by_tool.items()}}
 
     def enqueue(
         self, tool: str, url: str, build, retry_policy: RetryPolicy, timeout: float = 10.0
@@ -105,7 +123,7 @@ class DeliveryQueue:
 
     def _attempt(self, delivery: Delivery) -> None:
         if self._dropped(delivery.tool):
-            self.stats["dropped"] += 1
+            self._count(delivery.tool, "dropped")
             return
         headers, body = delivery.build(delivery.attempt)
         status, answer_headers = None, {}
@@ -117,13 +135,13 @@ class DeliveryQueue:
         except requests.RequestException as exc:
             logger.info("webhook to %s failed: %s", delivery.url, type(exc).__name__)
         if status is not None and 200 <= status < 300:
-            self.stats["sent"] += 1
+            self._count(delivery.tool, "sent")
             return
         delay = delivery.retry_policy(status, answer_headers, delivery.attempt)
         if delay is None:
-            self.stats["failed"] += 1
+            self._count(delivery.tool, "failed")
             return
-        self.stats["retried"] += 1
+        self._count(delivery.tool, "retried")
         delivery.attempt += 1
         delivery.due = self._now() + delay
         delivery.seq = next(self._seq)

@@ -1,16 +1,25 @@
-"""Seeds: `empty`, and `demo`, a small company whose customers live the moments of truth."""
+"""Seeds: `empty`; `demo`, a small company whose customers live the moments of truth;
+`size`, N generated Zendesk tickets over the last year (`sandbox/scale.py`)."""
 
+from datetime import timedelta
 from typing import Any
 
 from sandbox.state import SandboxState
 
-KINDS = {"empty", "demo"}
+KINDS = {"empty", "demo", "size"}
+DEFAULT_SIZE = 1000
 
 
 def apply(state: SandboxState, kind: str, size: int | None = None) -> dict[str, Any]:
     state.reset()
     if kind == "empty":
         return {}
+    if kind == "size":
+        from sandbox.scale import seed_size
+
+        end = state.clock.now()
+        count = int(size) if size is not None else DEFAULT_SIZE
+        return seed_size(state, count, start=end - timedelta(days=365), end=end)
     from sandbox.demo_company import seed_demo
 
     return seed_demo(state)

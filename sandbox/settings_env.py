@@ -13,6 +13,7 @@ DEMO_SECRETS = {
     "ZENDESK_WEBHOOK_SECRET": "demo-zendesk-webhook-secret",
     "HUBSPOT_TOKEN": "sandbox-hubspot-token",
     "HUBSPOT_APP_SECRET": "demo-hubspot-app-secret",
+    "HUBSPOT_DEVELOPER_API_KEY": "demo-hubspot-developer-key",
 }
 
 
@@ -29,6 +30,7 @@ def settings_from_env(momentos_url: str | None = None, **overrides) -> SandboxSe
         zendesk_webhook_secret=os.environ["ZENDESK_WEBHOOK_SECRET"],
         hubspot_token=os.environ["HUBSPOT_TOKEN"],
         hubspot_client_secret=os.environ["HUBSPOT_APP_SECRET"],
+        hubspot_developer_api_key=os.environ["HUBSPOT_DEVELOPER_API_KEY"],
         momentos_url=momentos_url,
         **overrides,
     )

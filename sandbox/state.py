@@ -2,16 +2,19 @@
 
 import json
 import os
-import random
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from sandbox.clock import SandboxClock
 from sandbox.delivery import DeliveryQueue
+from sandbox.faults import TOOLS, Faults, generators
 from sandbox.hubspot.models import HubSpotState
+from sandbox.mail import Mailbox
 from sandbox.zendesk.models import ZendeskState
+
+__all__ = ["Faults", "SandboxSettings", "SandboxState", "Stats"]
 
 
 @dataclass
@@ -26,6 +29,8 @@ class SandboxSettings:
     hubspot_client_secret: str = "sandbox-hubspot-secret"
     hubspot_portal_id: int = 62515
     hubspot_app_id: int = 54321
+    # The developer account's key (`?hapikey=`) for the webhook settings API (§6.1).
+    hubspot_developer_api_key: str = "sandbox-hubspot-developer-key"
     # Where the seed points the tools' webhooks (Momentos' base URL), and their secrets.
     momentos_url: str | None = None
     zendesk_webhook_secret: str = "sandbox-zendesk-webhook-secret"
@@ -39,25 +44,41 @@ class SandboxSettings:
     public_url: str = "http://127.0.0.1:5050"
 
 
-@dataclass
-class Faults:
-    """Failures the sandbox injects, set through `/_sandbox/faults`."""
-
-    storm_429: bool = False
-    error_rate: float = 0.0
-    latency_ms: int = 0
-    timeout_rate: float = 0.0
-    drop_webhooks: bool = False
-    seed: int = 0
-
-
-@dataclass
 class Stats:
-    requests: dict[str, int] = field(default_factory=dict)
-    rate_limited: int = 0
+    """Counts since the last reset; request threads bump them concurrently."""
 
-    def count(self, endpoint: str) -> None:
-        self.requests[endpoint] = self.requests.get(endpoint, 0) + 1
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests: dict[str, int] = {}
+        self.rate_limited = {"storm": 0, "limits": 0}
+        self.rate_limited_by_tool = {tool: 0 for tool in TOOLS}
+        self.injected = {"errors": 0, "timeouts": 0}
+
+    def count_request(self, endpoint: str) -> None:
+        with self._lock:
+            self.requests[endpoint] = self.requests.get(endpoint, 0) + 1
+
+    def count_429(self, tool: str, storm: bool) -> None:
+        """A 429 served, by the storm fault or by the tool's own limits."""
+        with self._lock:
+            self.rate_limited["storm" if storm else "limits"] += 1
+            self.rate_limited_by_tool[tool] += 1
+
+    def count_injected(self, kind: str) -> None:
+        with self._lock:
+            self.injected[kind] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests": dict(self.requests),
+                "rate_limited": {
+                    **self.rate_limited,
+                    "total": sum(self.rate_limited.values()),
+                    "by_tool": dict(self.rate_limited_by_tool),
+                },
+                "injected": dict(self.injected),
+            }
 
 
 class SandboxState:
@@ -66,12 +87,12 @@ class SandboxState:
         self.path = path
         self.clock = SandboxClock()
         self.lock = threading.RLock()
-        self.faults = Faults()
-        self.random = random.Random(0)
+        # Set when the server stops, so injected waits end at once instead of holding threads.
+        self.halt = threading.Event()
+        self.set_faults(Faults())
         self.stats = Stats()
-        self.deliveries = DeliveryQueue(
-            lambda: self.clock.now().timestamp(), lambda tool: self.faults.drop_webhooks
-        )
+        self.mail = Mailbox(lambda: self.clock.now())
+        self.deliveries = DeliveryQueue(lambda: self.clock.now().timestamp(), self._drops)
         self.zendesk = ZendeskState(settings, self.clock, self.deliveries)
         self.hubspot = HubSpotState(settings, self.clock, self.deliveries)
 
@@ -84,12 +105,26 @@ class SandboxState:
             state.hubspot.load(saved["hubspot"])
         return state
 
+    def set_faults(self, faults: Faults) -> None:
+        """Install faults and restart the random draws from their seed."""
+        self.faults = faults
+        self.randoms = generators(faults)
+
+    def _drops(self, tool: str) -> bool:
+        return self.faults.drop_webhooks and self.faults.applies(tool)
+
+    def pause(self, seconds: float) -> None:
+        """Wait, as an injected fault does, unless the sandbox is stopping."""
+        self.halt.wait(seconds)
+
     def reset(self) -> None:
         with self.lock:
             self.zendesk.reset()
             self.hubspot.reset()
-            self.faults = Faults()
+            self.set_faults(Faults())
             self.stats = Stats()
+            self.deliveries.reset_stats()
+            self.mail.reset()
 
     def snapshot(self) -> dict[str, Any]:
         return {"zendesk": self.zendesk.dump(), "hubspot": self.hubspot.dump()}
@@ -108,6 +143,6 @@ class SandboxState:
     def describe(self) -> dict[str, Any]:
         return {
             "faults": asdict(self.faults),
-            "stats": asdict(self.stats),
-            "webhooks": dict(self.deliveries.stats),
+            **self.stats.as_dict(),
+            "webhooks": self.deliveries.counts(),
         }

@@ -19,12 +19,25 @@ class Params(Schema):
     class Meta:
         unknown = RAISE
 
-    enabled = fields.Boolean(load_default=True)
-    due_time = fields.Time(load_default=time(17, 0))
-    min_lead_minutes = fields.Integer(load_default=60, validate=validate.Range(min=0))
-    horizon_days = fields.Integer(load_default=7, validate=validate.Range(min=1))
+    enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
+    due_time = fields.Time(
+        load_default=time(17, 0),
+        metadata={"description": "Local time, in the customer's timezone, the call is due."},
+    )
+    min_lead_minutes = fields.Integer(
+        load_default=60,
+        validate=validate.Range(min=0),
+        metadata={"description": "Never due sooner than this many minutes from now."},
+    )
+    horizon_days = fields.Integer(
+        load_default=7,
+        validate=validate.Range(min=1),
+        metadata={"description": "Complaints older than this many days create nothing."},
+    )
     priority = fields.String(
-        load_default="HIGH", validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"])
+        load_default="HIGH",
+        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
+        metadata={"description": "The task's priority: LOW, MEDIUM or HIGH."},
     )
 
 

@@ -22,10 +22,10 @@ def crm_path(area: str, rest: str, version: str = API_VERSION) -> str:
     return f"/crm/{area}/{version}/{rest}".rstrip("/")
 
 
-def default_budgets() -> dict[str, Budget]:
+def default_budgets(requests_per_10s: int = 100, search_per_second: int = 5) -> dict[str, Budget]:
     """HubSpot's limits with slack (HUBSPOT.md §5): 100 per 10 s is the lowest tier's burst;
     search allows 5 a second, and the window is widened a little for network jitter."""
-    return {DEFAULT: Budget(100, 10.0), SEARCH: Budget(5, 1.2)}
+    return {DEFAULT: Budget(requests_per_10s, 10.0), SEARCH: Budget(search_per_second, 1.2)}
 
 
 class HubSpotClient(ApiClient):

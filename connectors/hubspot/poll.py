@@ -7,13 +7,19 @@ query starts from the last modified date seen. Duplicates are harmless (events h
 natural keys) but the boundary of a restart is skipped anyway.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from connectors.batches import chunks
 from connectors.hubspot.client import ASSOCIATIONS_VERSION, SEARCH, HubSpotClient, crm_path
-from connectors.hubspot.records import modified_property, plural, to_event
+from connectors.hubspot.records import (
+    modified_property,
+    owner_event,
+    plural,
+    to_event,
+    with_associations,
+)
 from connectors.paging import Page
 from connectors.timefmt import to_epoch_ms
 from momentos.errors import FatalApiError
@@ -70,31 +76,62 @@ def poll_objects(
     properties: Iterable[str],
     lag_ms: int = DEFAULT_LAG_MS,
     now: datetime | None = None,
+    associations: Sequence[str] = (),
 ) -> Iterator[Page]:
-    """Records changed since the cursor (epoch ms of the newest change seen, as text)."""
+    """Records changed since the cursor (epoch ms of the newest change seen, as text).
+
+    `associations` names the types whose ids each record should carry (`companies` gives
+    `company_ids`); search returns none, so they are read in batches as records arrive.
+    """
     kind = plural(object_type)
     prop = modified_property(kind)
     path = crm_path("objects", f"{kind}/search")
     wanted = list(dict.fromkeys([*properties, prop]))
     high = int(cursor) if cursor else 0
     upper = to_epoch_ms(now) if now is not None else None
-    window, after = _Window(max(0, high - lag_ms)), None
+    window, after, earlier = _Window(max(0, high - lag_ms)), None, 0
     while True:
-        body = client.request_json(
-            "POST",
-            path,
-            family=SEARCH,
-            idempotent=True,
-            json=search_body(prop, window.lower, upper, wanted, after),
-        )
+        query = search_body(prop, window.lower, upper, wanted, after)
+        body = client.request_json("POST", path, family=SEARCH, idempotent=True, json=query)
         events = window.take([to_event(kind, obj) for obj in body.get("results") or []])
+        events = _associate(client, kind, events, associations)
         high = max(high, window.top)
         after = ((body.get("paging") or {}).get("next") or {}).get("after")
-        yield Page(events, str(high), after is None)
+        total = earlier + body["total"] if isinstance(body.get("total"), int) else None
+        yield Page(events, str(high), after is None, total)
         if after is None:
             return
         if int(after) + SEARCH_LIMIT > SEARCH_CAP:
+            # The new query counts from its own lower bound: what came before adds up.
+            earlier += int(after)
             window, after = window.restart(path), None
+
+
+def _associate(client: HubSpotClient, kind: str, events: list[Event],
+               to_types: Sequence[str]) -> list[Event]:  # fmt: skip
+    """The events with the ids of their associated records of each type in `to_types`."""
+    if not events:
+        return events
+    for to_type in to_types:
+        found = get_associations(client, kind, [e.object_id for e in events], to_type)
+        events = [with_associations(e, to_type, found.get(e.object_id, [])) for e in events]
+    return events
+
+
+def poll_owners(client: HubSpotClient, cursor: str | None) -> Iterator[Page]:
+    """Every owner, each time: the owners API has no filter, and owners are few. Events
+    dedupe on `updatedAt`; the cursor records the newest one seen."""
+    high = int(cursor) if cursor else 0
+    params: dict[str, Any] = {"limit": OWNERS_PAGE}
+    while True:
+        body = client.request_json("GET", crm_path("owners", ""), params=params)
+        events = [owner_event(owner) for owner in body.get("results") or []]
+        high = max([high, *(int(e.version) for e in events)])
+        after = ((body.get("paging") or {}).get("next") or {}).get("after")
+        yield Page(events, str(high), not after)
+        if not after:
+            return
+        params = {"limit": OWNERS_PAGE, "after": after}
 
 
 def batch_read(client: HubSpotClient, object_type: str, ids: Iterable[str | int],

@@ -4,6 +4,7 @@ The version of a polled record is its modified date in epoch milliseconds, the s
 number a webhook carries as `occurredAt` for that change, so both are stored once.
 """
 
+from dataclasses import replace
 from typing import Any
 
 from connectors.hubspot import TOOL
@@ -78,7 +79,11 @@ def _conveniences(kind: str, props: dict[str, Any], associations: dict) -> dict[
         return {"name": props.get("name") or "", "owner_id": owner,
                 "domain": (props.get("domain") or "").strip().lower() or None}  # fmt: skip
     if kind == "deal":
-        return {"name": props.get("dealname") or "", "owner_id": owner}
+        return {"name": props.get("dealname") or "", "owner_id": owner,
+                "company_ids": associations.get("companies", [])}  # fmt: skip
+    if kind == "invoice":
+        return {"number": props.get("hs_number") or None, "owner_id": owner,
+                "company_ids": associations.get("companies", [])}  # fmt: skip
     return {"owner_id": owner}
 
 
@@ -105,4 +110,26 @@ def to_event(object_type: str, obj: dict[str, Any]) -> Event:
     data = record(kind, obj)
     return Event(tool=TOOL, object_type=kind, object_id=data["id"], version=str(version),
                  occurred_at=from_epoch_ms(version), data=data, raw=obj,
+                 deleted=data["archived"])  # fmt: skip
+
+
+def with_associations(event: Event, to_type: str, ids: list[str]) -> Event:
+    """The event with the record's associated `to_type` ids (read apart: search has none)."""
+    kind = plural(to_type)
+    associations = {**event.data.get("associations", {}), kind: ids}
+    data = {**event.data, "associations": associations}
+    if kind == "companies" and "company_ids" in data:
+        data["company_ids"] = ids
+    return replace(event, data=data)
+
+
+def owner_event(owner: dict[str, Any]) -> Event:
+    """An owner (a HubSpot user or queue) as an event; its version is `updatedAt` in ms."""
+    version = epoch_ms(owner.get("updatedAt") or owner.get("createdAt")) or 0
+    name = " ".join(p for p in (owner.get("firstName"), owner.get("lastName")) if p)
+    data = {"id": str(owner["id"]), "email": (owner.get("email") or "").lower() or None,
+            "name": name, "type": owner.get("type"), "user_id": owner.get("userId"),
+            "archived": bool(owner.get("archived"))}  # fmt: skip
+    return Event(tool=TOOL, object_type="owner", object_id=data["id"], version=str(version),
+                 occurred_at=from_epoch_ms(version), data=data, raw=owner,
                  deleted=data["archived"])  # fmt: skip

@@ -1,5 +1,8 @@
 """HubSpot webhook signatures (v3) and payloads (JSON arrays of events).
 
+A merge gives the survivor's event and one deleted event per merged-away record, with
+`merged_into` naming the survivor, so identity can follow it.
+
 v3 is `base64(HMAC-SHA256(client_secret, METHOD + URI + raw_body + timestamp_ms))`, where
 URI is the full URL HubSpot called with twelve escapes decoded; deliveries older than
 five minutes are rejected.
@@ -10,6 +13,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -93,7 +97,7 @@ def _to_event(item: dict[str, Any]) -> Event | None:
         "property": item.get("propertyName"),
         "value": item.get("propertyValue"),
         "merged_ids": [str(i) for i in item.get("mergedObjectIds") or []],
-        "primary_id": str(item["primaryObjectId"]) if item.get("primaryObjectId") else None,
+        "primary_id": _survivor(item),
         "change_source": item.get("changeSource"),
     }
     return Event(
@@ -110,6 +114,38 @@ def _to_event(item: dict[str, Any]) -> Event | None:
     )
 
 
+def _survivor(item: dict[str, Any]) -> str | None:
+    """The record a merge leaves: `newObjectId` when the merge made a new one, else the
+    primary (HUBSPOT.md §6.3)."""
+    survivor = item.get("newObjectId") or item.get("primaryObjectId")
+    return str(survivor) if survivor else None
+
+
+def _merged_away(event: Event) -> list[Event]:
+    """For a merge, one deleted event per record that no longer exists, pointing at the
+    survivor in `merged_into`; the primary is among them when the merge made a new record."""
+    survivor, raw = event.data["primary_id"], event.raw
+    gone = [*event.data["merged_ids"], str(raw.get("primaryObjectId") or survivor)]
+    events = []
+    for record_id in dict.fromkeys(gone):
+        if record_id == survivor:
+            continue
+        data = {**event.data, "id": record_id, "merged_into": survivor}
+        events.append(replace(event, object_id=record_id, data=data, deleted=True))
+    return events
+
+
+def _events(item: dict[str, Any]) -> list[Event]:
+    event = _to_event(item)
+    if event is None:
+        return []
+    if event.data["change"] != "merge" or not event.data["primary_id"]:
+        return [event]
+    gone = _merged_away(event)
+    kept = [] if event.object_id in {e.object_id for e in gone} else [event]
+    return kept + gone
+
+
 def parse(body: bytes) -> list[Event]:
     """Events in one delivery; HubSpot sends a JSON array of up to 100."""
     try:
@@ -123,9 +159,7 @@ def parse(body: bytes) -> list[Event]:
         if not isinstance(item, dict):
             raise MalformedPayload(f"event {index} is not an object")
         try:
-            event = _to_event(item)
+            events += _events(item)
         except (KeyError, TypeError, ValueError) as exc:
             raise MalformedPayload(f"event {index} is missing or has a bad {exc}") from exc
-        if event is not None:
-            events.append(event)
     return events

@@ -13,15 +13,17 @@ DEFAULT = "default"
 SEARCH = "search"
 
 
-def default_budgets() -> dict[str, Budget]:
+def default_budgets(
+    requests_per_minute: int = 400, incremental_per_minute: int = 10
+) -> dict[str, Budget]:
     """Zendesk's limits with a little slack (ZENDESK.md §4): a healthy run meets no 429.
 
-    Incremental exports allow 10 a minute; the account limit depends on the plan (Team 200,
-    Growth and Professional 400, Enterprise 700 a minute): pass `budgets` to change it.
+    Incremental exports allow 10 a minute (30 with High Volume); the account limit depends
+    on the plan (Team 200, Growth and Professional 400, Enterprise 700 a minute).
     """
     return {
-        INCREMENTAL: Budget(10, 61.0),
-        DEFAULT: Budget(400, 61.0),
+        INCREMENTAL: Budget(incremental_per_minute, 61.0),
+        DEFAULT: Budget(requests_per_minute, 61.0),
         SEARCH: Budget(100, 61.0),
     }
 

@@ -9,7 +9,7 @@ from momentos.model import Event
 
 def _id(value: Any) -> str | None:
     # Webhook payloads say "0" where REST says null (e.g. a user without organization).
-    return None if value in (None, "", 0, "0") else str(value)
+    return str(value) if value and value != "0" else None
 
 
 def _lower(value: Any) -> str | None:
@@ -26,31 +26,39 @@ def _channel(value: Any) -> str | None:
     return WEBHOOK_CHANNELS.get(channel, channel) if channel else None
 
 
+def _stamp(value: str) -> str:
+    """A timestamp as `2026-11-23T10:00:00Z`; REST already sends that shape, kept as is."""
+    if len(value) == 20 and value[10] == "T" and value[19] == "Z":
+        return value
+    return format_iso(parse_iso(value))
+
+
 def ticket_record(ticket: dict[str, Any]) -> dict[str, Any]:
     """Canonical ticket from the REST/export shape or the webhook `detail` shape.
 
     Webhook payloads carry string ids, upper-case enums, `form_id` and no custom fields;
     REST carries integers, lower-case enums, `ticket_form_id` and `custom_fields`.
     """
-    via = ticket.get("via") or {}
+    get = ticket.get  # one lookup: this runs a million times in a backfill
+    form_id = get("ticket_form_id") if "ticket_form_id" in ticket else get("form_id")
     record = {
         "id": _id(ticket["id"]),
-        "subject": ticket.get("subject") or "",
-        "description": ticket.get("description") or "",
-        "status": _lower(ticket.get("status")),
-        "priority": _lower(ticket.get("priority")),
-        "type": _lower(ticket.get("type")),
-        "tags": list(ticket.get("tags") or []),
-        "requester_id": _id(ticket.get("requester_id")),
-        "submitter_id": _id(ticket.get("submitter_id")),
-        "organization_id": _id(ticket.get("organization_id")),
-        "group_id": _id(ticket.get("group_id")),
-        "brand_id": _id(ticket.get("brand_id")),
-        "form_id": _id(ticket.get("ticket_form_id", ticket.get("form_id"))),
-        "channel": _channel(via.get("channel")),
-        "external_id": ticket.get("external_id") or None,
-        "created_at": format_iso(parse_iso(ticket["created_at"])),
-        "updated_at": format_iso(parse_iso(ticket["updated_at"])),
+        "subject": get("subject") or "",
+        "description": get("description") or "",
+        "status": _lower(get("status")),
+        "priority": _lower(get("priority")),
+        "type": _lower(get("type")),
+        "tags": list(get("tags") or ()),
+        "requester_id": _id(get("requester_id")),
+        "submitter_id": _id(get("submitter_id")),
+        "organization_id": _id(get("organization_id")),
+        "group_id": _id(get("group_id")),
+        "brand_id": _id(get("brand_id")),
+        "form_id": _id(form_id),
+        "channel": _channel((get("via") or {}).get("channel")),
+        "external_id": get("external_id") or None,
+        "created_at": _stamp(ticket["created_at"]),
+        "updated_at": _stamp(ticket["updated_at"]),
     }
     if "custom_fields" in ticket:
         record["custom_fields"] = {
@@ -70,8 +78,8 @@ def user_record(user: dict[str, Any]) -> dict[str, Any]:
         "role": _lower(user.get("role")),
         "organization_id": _id(user.get("organization_id")),
         "user_fields": dict(user.get("user_fields") or {}),
-        "created_at": format_iso(parse_iso(user["created_at"])),
-        "updated_at": format_iso(parse_iso(user["updated_at"])),
+        "created_at": _stamp(user["created_at"]),
+        "updated_at": _stamp(user["updated_at"]),
     }
 
 
@@ -81,8 +89,24 @@ def organization_record(org: dict[str, Any]) -> dict[str, Any]:
         "name": org.get("name") or "",
         "domain_names": [d.lower() for d in org.get("domain_names") or []],
         "organization_fields": dict(org.get("organization_fields") or {}),
-        "created_at": format_iso(parse_iso(org["created_at"])),
-        "updated_at": format_iso(parse_iso(org["updated_at"])),
+        "created_at": _stamp(org["created_at"]),
+        "updated_at": _stamp(org["updated_at"]),
+    }
+
+
+def satisfaction_rating_record(rating: dict[str, Any]) -> dict[str, Any]:
+    """A CSAT rating (legacy satisfaction ratings): `score` is good, bad, offered, unoffered."""
+    return {
+        "id": _id(rating["id"]),
+        "score": _lower(rating.get("score")),
+        "comment": rating.get("comment") or "",
+        "reason": rating.get("reason") or None,
+        "ticket_id": _id(rating.get("ticket_id")),
+        "requester_id": _id(rating.get("requester_id")),
+        "assignee_id": _id(rating.get("assignee_id")),
+        "group_id": _id(rating.get("group_id")),
+        "created_at": _stamp(rating["created_at"]),
+        "updated_at": _stamp(rating.get("updated_at") or rating["created_at"]),
     }
 
 
@@ -90,13 +114,22 @@ RECORD_BUILDERS = {
     "ticket": ticket_record,
     "user": user_record,
     "organization": organization_record,
+    "satisfaction_rating": satisfaction_rating_record,
 }
 
 
-def to_event(object_type: str, payload: dict[str, Any], raw: Any = None) -> Event:
+def is_deleted(payload: dict[str, Any], record: dict[str, Any]) -> bool:
+    """Deleted tickets stay in the export with status `deleted`; deleted users turn inactive."""
+    if record.get("status") == "deleted" or payload.get("deleted_at"):
+        return True
+    return payload.get("active") is False
+
+
+def to_event(
+    object_type: str, payload: dict[str, Any], raw: Any = None, deleted: bool = False
+) -> Event:
     """One event for one record; the version is the record's `updated_at`."""
     record = RECORD_BUILDERS[object_type](payload)
-    deleted = record.get("status") == "deleted" or bool(payload.get("deleted_at"))
     return Event(
         tool=TOOL,
         object_type=object_type,
@@ -105,5 +138,5 @@ def to_event(object_type: str, payload: dict[str, Any], raw: Any = None) -> Even
         occurred_at=parse_iso(record["updated_at"]),
         data=record,
         raw=payload if raw is None else raw,
-        deleted=deleted,
+        deleted=deleted or is_deleted(payload, record),
     )

@@ -22,6 +22,16 @@ MAX_SKEW = timedelta(minutes=5)
 EVENT_TYPE_PREFIX = "zen:event-type:"
 # Which event-type domains become which record type; others are acknowledged and dropped.
 RECORD_TYPES = {"ticket": "ticket", "user": "user", "organization": "organization"}
+# Event types that remove the record: it is kept, marked deleted.
+DELETIONS = frozenset({"ticket.soft_deleted", "ticket.permanently_deleted", "user.deleted"})
+
+
+def _removes(kind: str, event: object) -> bool:
+    if kind in DELETIONS:
+        return True
+    # `user.active_changed` with `current: false` is how a deactivated user shows.
+    deactivated = isinstance(event, dict) and event.get("current") is False
+    return kind == "user.active_changed" and deactivated
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -69,6 +79,7 @@ def parse(body: bytes) -> list[Event]:
     if record_type is None:
         return []
     try:
-        return [to_event(record_type, detail, raw=payload)]
+        deleted = _removes(kind, payload.get("event"))
+        return [to_event(record_type, detail, raw=payload, deleted=deleted)]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise MalformedPayload(f"Zendesk {record_type} event is missing {exc}") from exc

@@ -1,1 +1,1 @@
-"""Flask blueprints: webhooks, health, and (later) the admin UI and its JSON API."""
+"""Flask blueprints: webhooks, health, metrics, the admin UI (`ui/`) and its JSON API."""

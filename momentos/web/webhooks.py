@@ -7,7 +7,9 @@ from flask import Blueprint, current_app, jsonify, request
 
 from connectors.hubspot import webhooks as hubspot_webhooks
 from connectors.zendesk import webhooks as zendesk_webhooks
+from momentos import metrics
 from momentos.model import Event
+from momentos.secrets import zendesk_webhook_secret
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +23,7 @@ def blueprint(on_events: Callable[[], None]) -> Blueprint:
         now = clock.now()
         new = store.add_events(events, source="webhook", received_at=now)
         store.log_delivery(tool, now, 200, len(events))
+        metrics.count_events(tool, "webhook", new)
         logger.info("webhook from %s: %d events, %d new", tool, len(events), new)
         # Processing happens after the acknowledgement: the worker derives and plans.
         on_events()
@@ -30,7 +33,7 @@ def blueprint(on_events: Callable[[], None]) -> Blueprint:
     def zendesk():
         settings, clock = current_app.config["SETTINGS"], current_app.config["CLOCK"]
         body = request.get_data()
-        secret = settings.secret("zendesk", "webhook_secret_env")
+        secret = zendesk_webhook_secret(current_app.config["STORE"], settings)
         zendesk_webhooks.verify(secret, request.headers, body, clock.now())
         return accept("zendesk", zendesk_webhooks.parse(body))
 

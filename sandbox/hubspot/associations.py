@@ -105,6 +105,14 @@ class Links:
         ids = self.data[from_type].setdefault(from_id, {}).setdefault(to_type, {})
         ids[to_id] = sorted(set(ids.get(to_id, [])) | {type_id})
 
+    def drop(self, from_type: str, from_id: str) -> dict[str, dict[str, list[int]]]:
+        """Remove every association of a record, both directions; return what it had."""
+        had = self.data[from_type].pop(from_id, {})
+        for to_type, targets in had.items():
+            for to_id in targets:
+                self.data[to_type].get(to_id, {}).get(from_type, {}).pop(from_id, None)
+        return had
+
     def of(self, from_type: str, from_id: str, to_type: str) -> dict[str, list[int]]:
         """to id -> type ids, in ascending numeric id order."""
         found = self.data[from_type].get(from_id, {}).get(to_type, {})

@@ -82,10 +82,13 @@ class HubSpotState(RecordWrites):
         return self.owners.create(email, first_name, last_name, type, teams)
 
     def set_webhook_target(self, url: str | None) -> None:
-        self.webhooks.target_url = url
+        self.webhooks.subscriptions.set_target(url)
 
-    def subscribe(self, subscription_type: str, property_name: str | None = None) -> dict:
-        return self.webhooks.subscribe(subscription_type, property_name)
+    def subscribe(
+        self, event_type: str, property_name: str | None = None, object_type_id: str | None = None
+    ) -> dict:
+        """An active subscription (the API's start paused), e.g. `contact.creation`."""
+        return self.webhooks.subscribe(event_type, property_name, object_type_id)
 
     def create_property(self, object_type: str, definition: Mapping[str, Any]) -> dict:
         return self.properties.create(self.resolve(object_type), definition)
@@ -129,12 +132,37 @@ class HubSpotState(RecordWrites):
         self.webhooks.send(events)
 
     def associate(
-        self, from_type: str, from_id: str, to_type: str, to_id: str, type_id: int
+        self,
+        from_type: str,
+        from_id: str,
+        to_type: str,
+        to_id: str,
+        type_id: int,
+        source: str = UI_SOURCE,
     ) -> None:
+        """Link two records; a new link fires associationChange events both ways."""
         from_type, to_type = self.resolve(from_type), self.resolve(to_type)
-        self.find(from_type, str(from_id))
-        self.find(to_type, str(to_id))
-        self.links.add(from_type, str(from_id), to_type, str(to_id), int(type_id))
+        from_id, to_id = str(from_id), str(to_id)
+        self.find(from_type, from_id)
+        self.find(to_type, to_id)
+        known = int(type_id) in self.links.of(from_type, from_id, to_type).get(to_id, [])
+        self.links.add(from_type, from_id, to_type, to_id, int(type_id))
+        if not known:
+            ms = values.epoch_ms(self.clock.now())
+            self.webhooks.send(
+                self.webhooks.association_events(
+                    from_type, from_id, to_type, to_id, [int(type_id)], ms, source
+                )
+            )
+
+    def merge(
+        self, object_type: str, primary_id: str, merged_id: str, source: str = UI_SOURCE
+    ) -> dict[str, Any]:
+        """Merge one record into another (see `commit_merge`); returns the primary."""
+        object_type = self.resolve(object_type)
+        record, events = self.commit_merge(object_type, str(primary_id), str(merged_id), source)
+        self.webhooks.send(events)
+        return record
 
     # -- reads -----------------------------------------------------------------------------
 

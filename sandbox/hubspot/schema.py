@@ -87,6 +87,8 @@ _OBJECT_ID = ("hs_object_id", "Record ID", "number", "number", (), "ro")
 _MODIFIED = ("hs_lastmodifieddate", "Object last modified date/time", "datetime", "date", (), "ro")
 _CREATED = ("createdate", "Create date", "datetime", "date", (), "ro")
 _HS_CREATED = ("hs_createdate", "Create date", "datetime", "date", (), "ro")
+# Ids of the records merged into this one, `;`-separated; set by merges only.
+_MERGED = ("hs_merged_object_ids", "Merged record IDs", "enumeration", "checkbox", (), "ro")
 # fmt: off
 _TABLE = {
     "contacts": (
@@ -103,7 +105,7 @@ _TABLE = {
         ("date_of_birth", "Date of birth", "string", "text", (), ""),
         ("lifecyclestage", "Lifecycle stage", "enumeration", "radio", LIFECYCLE, ""),
         ("lastmodifieddate", "Last modified date", "datetime", "date", (), "ro"),
-        _OWNER, _OBJECT_ID, _MODIFIED, _CREATED,
+        _OWNER, _OBJECT_ID, _MODIFIED, _CREATED, _MERGED,
     ),
     "companies": (
         ("name", "Company name", "string", "text", (), ""),
@@ -118,7 +120,7 @@ _TABLE = {
         ("numberofemployees", "Number of Employees", "number", "number", (), ""),
         ("timezone", "Time Zone", "string", "text", (), ""),
         ("lifecyclestage", "Lifecycle stage", "enumeration", "radio", LIFECYCLE, ""),
-        _OWNER, _OBJECT_ID, _MODIFIED, _CREATED,
+        _OWNER, _OBJECT_ID, _MODIFIED, _CREATED, _MERGED,
     ),
     "deals": (
         ("dealname", "Deal name", "string", "text", (), ""),
@@ -128,7 +130,7 @@ _TABLE = {
         ("pipeline", "Pipeline", "enumeration", "select", tuple(p[0] for p in PIPELINES), ""),
         ("dealtype", "Deal type", "enumeration", "radio", ("newbusiness", "existingbusiness"), ""),
         ("description", "Deal description", "string", "textarea", (), ""),
-        _OWNER, _OBJECT_ID, _MODIFIED, _CREATED,
+        _OWNER, _OBJECT_ID, _MODIFIED, _CREATED, _MERGED,
     ),
     "tasks": (
         ("hs_timestamp", "Due date", "datetime", "date", (), ""),

@@ -10,12 +10,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sandbox.hubspot import schema, values
-from sandbox.hubspot.associations import PAIRS, parse_spec
+from sandbox.hubspot.associations import PAIRS, PRIMARY, parse_spec
 from sandbox.hubspot.errors import HubSpotError, validation
 
 # `changeSource` of webhook events: API calls come from an integration, helpers (seed,
 # tests) stand for people working in HubSpot's UI.
 API_SOURCE, UI_SOURCE = "INTEGRATION", "CRM_UI"
+# HubSpot merges these (and tickets, custom objects); activities and invoices it does not.
+MERGEABLE = {"contacts", "companies", "deals"}
+MERGED_IDS = "hs_merged_object_ids"
+
+
+def _merged_ids(record: dict[str, Any]) -> list[str]:
+    return [i for i in (record["properties"].get(MERGED_IDS) or "").split(";") if i]
 
 
 class RecordWrites:
@@ -88,6 +95,13 @@ class RecordWrites:
         for to_type, to_id, type_id in links:
             self.links.add(object_type, record_id, to_type, to_id, type_id)
         events = self.webhooks.events(object_type, record_id, "creation", cleaned, ms, source)
+        targets: dict[tuple[str, str], list[int]] = {}
+        for to_type, to_id, type_id in links:
+            targets.setdefault((to_type, to_id), []).append(type_id)
+        for (to_type, to_id), type_ids in targets.items():
+            events += self.webhooks.association_events(
+                object_type, record_id, to_type, to_id, type_ids, ms, source
+            )
         return record, events
 
     def prepare_update(
@@ -137,6 +151,50 @@ class RecordWrites:
         self._touch(object_type, record, moment, ms)
         events = self.webhooks.events(object_type, record["id"], "deletion", {}, ms, source)
         return record, events
+
+    def commit_merge(
+        self, object_type: str, primary_id: str, merged_id: str, source: str = API_SOURCE
+    ) -> tuple[dict, list]:
+        """Merge `merged_id` into `primary_id`: the primary keeps its values and takes the
+        merged record's values where it has none, and its associations; the merged record
+        is archived and its id listed in the primary's `hs_merged_object_ids`."""
+        if object_type not in MERGEABLE:
+            raise validation(f"Merging {object_type} is not supported")
+        if str(primary_id) == str(merged_id):
+            raise validation("A record cannot be merged with itself")
+        primary = self.find(object_type, str(primary_id))
+        merged = self.find(object_type, str(merged_id))
+        definitions = self.properties.all(object_type)
+        moved = {
+            name: value
+            for name, value in merged["properties"].items()
+            if name in definitions
+            and not definitions[name]["modificationMetadata"]["readOnlyValue"]
+            and not primary["properties"].get(name)
+        }
+        earlier = [i for p in (primary, merged) for i in _merged_ids(p)]
+        primary["properties"].update(moved)
+        primary["properties"][MERGED_IDS] = ";".join([*earlier, merged["id"]])
+        self._move_links(object_type, merged["id"], primary["id"])
+        moment, ms = self._stamp()
+        merged["archived"], merged["archivedAt"] = True, values.iso_ms(moment)
+        self._touch(object_type, merged, moment, ms)
+        self._touch(object_type, primary, moment, ms)
+        events = self.webhooks.merge_events(
+            object_type, primary["id"], [merged["id"]], len(moved), ms, source
+        )
+        return primary, events
+
+    def _move_links(self, object_type: str, from_id: str, to_id: str) -> None:
+        """The merged record's associations go to the primary, which keeps its own
+        primary-labelled ones: a record has one primary company."""
+        for other_type, targets in self.links.drop(object_type, from_id).items():
+            kept = self.links.of(object_type, to_id, other_type)
+            has_primary = any(t in PRIMARY for ids in kept.values() for t in ids)
+            for other_id, type_ids in targets.items():
+                for type_id in type_ids:
+                    if not (has_primary and type_id in PRIMARY):
+                        self.links.add(object_type, to_id, other_type, other_id, type_id)
 
     def _stamp(self, at: dt.datetime | None = None) -> tuple[dt.datetime, int]:
         """A write's time, cut to whole milliseconds: HubSpot's dates and occurredAt are ms."""

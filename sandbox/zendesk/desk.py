@@ -47,6 +47,7 @@ def _check_updatable(ticket: dict[str, Any], fields: dict[str, Any]) -> None:
 
 class Desk:
     def _ticket(self, ticket_id: int) -> dict[str, Any]:
+        """The stored ticket, read-only (generated ones are built afresh on each read)."""
         if ticket_id not in self.tickets:
             raise RecordNotFound()
         return self.tickets[ticket_id]
@@ -60,12 +61,13 @@ class Desk:
 
     def ticket_audits(self, ticket_id: int) -> list[dict[str, Any]]:
         self._ticket(ticket_id)
-        comments = self.comments[ticket_id]
-        return [render_audit(audit, ticket_id, comments) for audit in self.audits[ticket_id]]
+        comments = self.tickets.comments_of(ticket_id)
+        audits = self.tickets.audits_of(ticket_id)
+        return [render_audit(audit, ticket_id, comments) for audit in audits]
 
     def ticket_comments(self, ticket_id: int) -> list[dict[str, Any]]:
         self._ticket(ticket_id)
-        return [render_comment(comment) for comment in self.comments[ticket_id]]
+        return [render_comment(comment) for comment in self.tickets.comments_of(ticket_id)]
 
     def _index_external_id(self, ticket_id: int, old: str | None, new: str | None) -> None:
         if old is not None:
@@ -105,6 +107,7 @@ class Desk:
         self._store_new(ticket, comments, audit)
         if not imported:
             self._fire("created", ticket, submitter, {})
+            self.run_triggers("Create", ticket)
         return render_ticket(ticket, self.base), render_audit(audit, ticket["id"], comments)
 
     def _people(self, fields: dict[str, Any]) -> dict[str, int | None]:
@@ -152,10 +155,7 @@ class Desk:
 
     def _store_new(self, ticket: dict, comments: list[dict], audit: dict) -> None:
         ticket_id = ticket["id"]
-        self.tickets[ticket_id] = ticket
-        self.comments[ticket_id] = comments
-        self.audits[ticket_id] = [audit]
-        self.ticket_ids.append(ticket_id)
+        self.tickets.add(ticket, comments, [audit])
         self._index_external_id(ticket_id, None, ticket["external_id"])
         self.ticket_index.put(ticket_id, ticket["generated_timestamp"])
 
@@ -167,37 +167,61 @@ class Desk:
         _check_updatable(ticket, fields)
         if "requester_id" in fields:
             self.requester_for({"requester_id": fields["requester_id"]})
-        author = author_id or self.agent_id
-        now = format_iso(self.now())
         changed = rules.changes(ticket, fields)
-        audit = self._audit(author, fields.get("metadata"), "api", now)
+        author = author_id or self.agent_id
+        return self.change_ticket(
+            ticket_id, changed, author, fields.get("comment"), fields.get("metadata")
+        )
+
+    def change_ticket(
+        self,
+        ticket_id: int,
+        changed: dict[str, tuple[Any, Any]],
+        author: int,
+        comment: Any = None,
+        metadata: Any = None,
+        when: datetime | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Record `changed` (field -> (previous, value)) and a comment as one audit at `when`.
+
+        A backdated change (seeding history) never moves the ticket's stamps backwards:
+        in Zendesk they only grow, and a poller past them would miss the change.
+        """
+        at = when or self.now()
+        stamp = format_iso(at)
+        audit = self._audit(author, metadata, "api", stamp)
         comments = []
-        if fields.get("comment"):
+        if comment:
             # `public` sticks from the ticket's first comment unless sent again.
-            sticky = self.comments[ticket_id][0]["public"]
-            spec = fields["comment"]
-            comments = [rules.make_comment(spec, self.next_id, author, sticky, now, "api")]
+            sticky = self.tickets.comments_of(ticket_id)[0]["public"]
+            comments = [rules.make_comment(comment, self.next_id, author, sticky, stamp, "api")]
         self._attach(comments, audit)
         audit["events"] = rules.change_events(changed, self.next_id)
         if comments or changed:
-            self._apply(ticket, changed, comments, audit)
+            ticket = self.tickets.edit(ticket_id)
+            moved = (stamp, int(at.timestamp()))
+            if when is not None:
+                old = (ticket["updated_at"], ticket["generated_timestamp"])
+                moved = (max(moved[0], old[0]), max(moved[1], old[1]))
+            self._apply(ticket, changed, comments, audit, moved)
             self._announce(ticket, changed, comments, author)
+            self.run_triggers("Change", ticket)
+        else:
+            ticket = self._ticket(ticket_id)
         return render_ticket(ticket, self.base), render_audit(audit, ticket_id, comments)
 
-    def _apply(self, ticket: dict, changed: dict, comments: list[dict], audit: dict) -> None:
+    def _apply(
+        self, ticket: dict, changed: dict, comments: list[dict], audit: dict, moved: tuple
+    ) -> None:
         if "external_id" in changed:
             self._index_external_id(ticket["id"], *changed["external_id"])
-        if "satisfaction_rating" in changed:
-            rating = changed["satisfaction_rating"][1]
-            changed["satisfaction_rating"] = (None, {"id": self.next_id("event"), **rating})
         for name, (_previous, value) in changed.items():
             ticket[name] = value
-        self.comments[ticket["id"]].extend(comments)
+        self.tickets.comments[ticket["id"]].extend(comments)
         ticket["is_public"] = ticket["is_public"] or any(c["public"] for c in comments)
-        self.audits[ticket["id"]].append(audit)
+        self.tickets.audits[ticket["id"]].append(audit)
         # Every update moves both stamps, so the ticket comes back in the export stream.
-        ticket["updated_at"] = audit["created_at"]
-        ticket["generated_timestamp"] = int(self.now().timestamp())
+        ticket["updated_at"], ticket["generated_timestamp"] = moved
         self.ticket_index.put(ticket["id"], ticket["generated_timestamp"])
 
     def _announce(self, ticket: dict, changed: dict, comments: list[dict], author: int) -> None:

@@ -1,5 +1,6 @@
 """Incremental exports, ticket lists and search pages, as response bodies."""
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -112,8 +113,20 @@ def organizations_by_time(state, args: dict[str, str]) -> dict[str, Any]:
 
 def list_tickets(state, args: dict[str, str], size: int | None) -> dict[str, Any]:
     """`GET /tickets`: cursor pagination with `page[size]`, else offset pagination."""
+
+    def render(ticket_id: int) -> dict[str, Any]:
+        return render_ticket(state.tickets[ticket_id], state.base)
+
+    ids = state.tickets.ids
     if size is not None:
-        return _ticket_cursor_page(state, args, size)
+        return cursor_listing(state, "tickets", ids, render, "tickets.json", args, size)
+    return offset_listing(state, "tickets", ids, render, "tickets.json", args)
+
+
+def offset_listing(
+    state, key: str, ids: Sequence, render, path: str, args: dict[str, str], **params: Any
+) -> dict[str, Any]:
+    """An offset page (`page`, `per_page`) over ascending `ids`, with `count`."""
     number, per_page = _page_numbers(args)
     if number * per_page > MAX_OFFSET_RECORDS:
         # Since 2024 offset pagination stops at 10,000 records (100 pages).
@@ -121,30 +134,31 @@ def list_tickets(state, args: dict[str, str], size: int | None) -> dict[str, Any
             "Offset pagination is limited to the first 10000 records; use cursor pagination"
         )
     start = (number - 1) * per_page
-    total = len(state.ticket_ids)
-    ids = state.ticket_ids[start : start + per_page]
-    more = start + per_page < total
+    more = start + per_page < len(ids)
     return {
-        "tickets": [render_ticket(state.tickets[i], state.base) for i in ids],
-        **_offset_links(state, "tickets.json", number, per_page, more),
-        "count": total,
+        key: [render(i) for i in ids[start : start + per_page]],
+        **_offset_links(state, path, number, per_page, more, **params),
+        "count": len(ids),
     }
 
 
-def _ticket_cursor_page(state, args: dict[str, str], size: int) -> dict[str, Any]:
-    def render(ticket_id: int) -> dict[str, Any]:
-        return render_ticket(state.tickets[ticket_id], state.base)
-
-    return cursor_listing(state, "tickets", state.ticket_ids, render, "tickets.json", args, size)
-
-
 def cursor_listing(
-    state, key: str, ids: list, render, path: str, args: dict[str, str], size: int
+    state,
+    key: str,
+    ids: Sequence,
+    render,
+    path: str,
+    args: dict[str, str],
+    size: int,
+    **params: Any,
 ) -> dict[str, Any]:
-    """A cursor-paginated list (`meta`, `links`) over ascending `ids`; only the page renders."""
+    """A cursor-paginated list (`meta`, `links`) over ascending `ids`; only the page renders.
+
+    `params` (the list's filters) are repeated in the links.
+    """
     page = cursor_slice(ids, size, args.get("page[after]"), args.get("page[before]"))
-    after = {"page[size]": size, "page[after]": page.after_cursor}
-    before = {"page[size]": size, "page[before]": page.before_cursor}
+    after = {**params, "page[size]": size, "page[after]": page.after_cursor}
+    before = {**params, "page[size]": size, "page[before]": page.before_cursor}
     return {
         key: [render(i) for i in page.keys],
         "meta": {

@@ -26,6 +26,13 @@ WRITABLE = (
 )
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 FORMATS = ("json", "xml", "form_encoded")
+CONTENT_TYPES = {
+    "json": "application/json",
+    "xml": "application/xml",
+    "form_encoded": "application/x-www-form-urlencoded",
+}
+# Webhooks that triggers and automations call, instead of event subscriptions.
+TRIGGER_SUBSCRIPTION = "conditional_ticket_events"
 # Retry rules published for Zendesk webhooks: timeouts 5 times, 409 3 times, 429/503 only
 # with a Retry-After under a minute. Backoff between them is not published (ours).
 TIMEOUT_RETRIES = 5
@@ -226,7 +233,20 @@ class WebhookRegistry:
                     timeout=TIMEOUT_SECONDS,
                 )
 
-    def _builder(self, hook_id: str, body: bytes):
+    def send(self, hook_id: str, body: bytes) -> None:
+        """Queue a trigger's request to a webhook connected to triggers, if it is active."""
+        hook = self.hooks.get(hook_id)
+        if hook and hook["status"] == "active" and TRIGGER_SUBSCRIPTION in hook["subscriptions"]:
+            content_type = CONTENT_TYPES[hook["request_format"]]
+            self.deliveries.enqueue(
+                "zendesk",
+                hook["endpoint"],
+                self._builder(hook_id, body, content_type),
+                retry_delay,
+                timeout=TIMEOUT_SECONDS,
+            )
+
+    def _builder(self, hook_id: str, body: bytes, content_type: str = "application/json"):
         hook = self.hooks[hook_id]
         invocation = str(self.next_invocation)
         self.next_invocation += 1
@@ -236,7 +256,7 @@ class WebhookRegistry:
             stamp = format_iso(self.clock.now())
             secret = self.secrets.get(hook_id, "")
             headers = {
-                "Content-Type": "application/json",
+                "Content-Type": content_type,
                 "User-Agent": USER_AGENT,
                 "X-Zendesk-Account-Id": str(self.settings.zendesk_account_id),
                 "X-Zendesk-Webhook-Id": hook_id,

@@ -9,14 +9,17 @@ import hmac
 import math
 
 from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
 
-from sandbox.zendesk import routes_people, routes_tickets, routes_webhooks
+from sandbox.zendesk import routes_admin, routes_people, routes_tickets, routes_webhooks
 from sandbox.zendesk.errors import ZendeskApiError
 from sandbox.zendesk.models import ZendeskState
 from sandbox.zendesk.routing import too_many_requests
 
 __all__ = ["blueprint", "too_many_requests"]
 
+PREFIX = "/api/v2"
+INVALID_ENDPOINT = {"error": "InvalidEndpoint", "description": "Not found"}
 # The incremental endpoints answer JSON, unlike the account-wide limit (plain text).
 INCREMENTAL_LIMIT_BODY = {
     "error": "APIRateLimitExceeded",
@@ -46,7 +49,7 @@ def authorized(header: str | None, settings) -> bool:
 
 
 def blueprint(state: ZendeskState) -> Blueprint:
-    bp = Blueprint("zendesk", __name__, url_prefix="/api/v2")
+    bp = Blueprint("zendesk", __name__, url_prefix=PREFIX)
 
     @bp.before_request
     def guard():
@@ -71,4 +74,17 @@ def blueprint(state: ZendeskState) -> Blueprint:
     routes_tickets.register(bp, state)
     routes_people.register(bp, state)
     routes_webhooks.register(bp, state)
+    routes_admin.register(bp, state)
+
+    # Routing fails before any blueprint is chosen, so only app-wide handlers see it; they
+    # answer for `/api/v2` alone and leave other paths to Flask. A route-less answer also
+    # keeps the generated COVERAGE.md free of a fake catch-all operation.
+    @bp.app_errorhandler(404)
+    @bp.app_errorhandler(405)
+    def invalid_endpoint(exc: HTTPException):
+        if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
+            # Zendesk answers unknown paths and wrong methods alike, in JSON, not HTML.
+            return jsonify(INVALID_ENDPOINT), 404
+        return exc
+
     return bp

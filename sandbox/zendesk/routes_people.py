@@ -3,7 +3,15 @@
 from flask import Blueprint, jsonify, request
 
 from sandbox.zendesk import exports
-from sandbox.zendesk.routing import args, body, both, created, listing, too_many_requests
+from sandbox.zendesk.routing import (
+    args,
+    big_json,
+    body,
+    both,
+    created,
+    listing,
+    too_many_requests,
+)
 
 USER_LIMIT_TEXT = "You have exceeded the rate limit for updating a single unique user"
 
@@ -38,11 +46,11 @@ def register(bp: Blueprint, state) -> None:
 
     @both(bp, "/incremental/tickets/cursor")
     def export_tickets():
-        return jsonify(exports.tickets_cursor(state, args()))
+        return big_json(exports.tickets_cursor(state, args()))
 
     @both(bp, "/incremental/users/cursor")
     def export_users():
-        return jsonify(exports.users_cursor(state, args()))
+        return big_json(exports.users_cursor(state, args()))
 
     @both(bp, "/incremental/organizations")
     def export_organizations():

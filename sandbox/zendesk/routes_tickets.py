@@ -4,7 +4,15 @@ from flask import Blueprint, jsonify, request
 
 from sandbox.zendesk import exports
 from sandbox.zendesk.paging import page_size
-from sandbox.zendesk.routing import args, body, both, created, listing, too_many_requests
+from sandbox.zendesk.routing import (
+    args,
+    big_json,
+    body,
+    both,
+    created,
+    listing,
+    too_many_requests,
+)
 
 UPDATE_LIMIT_TEXT = "Number of allowed ticket updates per 10 minutes exceeded"
 
@@ -26,7 +34,7 @@ def register(bp: Blueprint, state) -> None:
             return listing("tickets", state.tickets_by_external_id(request.args["external_id"]))
         raw_size = request.args.get("page[size]")
         size = page_size(raw_size) if raw_size is not None else None
-        return jsonify(exports.list_tickets(state, args(), size))
+        return big_json(exports.list_tickets(state, args(), size))
 
     @both(bp, "/tickets/<int:ticket_id>")
     def show_ticket(ticket_id: int):

@@ -3,6 +3,7 @@
 import math
 from typing import Any
 
+import orjson
 from flask import Blueprint, Response, jsonify, request
 
 from sandbox.zendesk.errors import ZendeskApiError
@@ -54,3 +55,9 @@ def created(payload: dict[str, Any], location: str, status: int = 201) -> Respon
 def listing(key: str, items: list[Any]) -> Response:
     """A complete list in the offset-pagination envelope (one page)."""
     return jsonify({key: items, "next_page": None, "previous_page": None, "count": len(items)})
+
+
+def big_json(payload: dict[str, Any]) -> Response:
+    """JSON by orjson for the large pages (an export page is ~1 MB): several times faster
+    than `jsonify`, which matters when a poller reads a million tickets."""
+    return Response(orjson.dumps(payload), mimetype="application/json")

@@ -180,9 +180,6 @@ def changes(ticket: dict[str, Any], fields: dict[str, Any]) -> dict[str, tuple[A
         merged = merge_custom_fields(ticket["custom_fields"], fields["custom_fields"])
         if merged != ticket["custom_fields"]:
             out["custom_fields"] = (ticket["custom_fields"], merged)
-    rating = fields.get("satisfaction_rating")
-    if rating is not None and rating != ticket["satisfaction_rating"]:
-        out["satisfaction_rating"] = (ticket["satisfaction_rating"], rating)
     return out
 
 

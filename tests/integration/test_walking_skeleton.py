@@ -101,3 +101,53 @@ def test_dry_run_from_the_command_line_shows_the_plan_and_sends_nothing(live, ca
     )
     assert main(["--config", config, "dispatch"]) == 0
     assert len(hubspot_tasks(sandbox)) == 5
+
+
+def test_backtest_shows_each_days_new_actions_and_sends_nothing(live, capsys):
+    from datetime import UTC, datetime, timedelta
+
+    from momentos.cli import main
+
+    engine, sandbox = live
+    seed.apply(sandbox.state, "demo")
+    engine.sync()
+    today = datetime.now(UTC).date()
+    start = (today - timedelta(days=20)).isoformat()
+    config = str(engine.settings.source)
+
+    assert main(["--config", config, "run", "complaint_followup", "--backtest", start,
+                 today.isoformat()]) == 0  # fmt: skip
+    out = capsys.readouterr().out.splitlines()
+    # The September complaint 18 days ago, then today's five; each counted on its day only.
+    assert out[-1] == f"complaint_followup: would have created 6 actions from {start} to {today}"
+    assert f"{(today - timedelta(days=18)).isoformat()}: 1 new" in out
+    assert f"{today.isoformat()}: 5 new" in out
+    assert engine.store.actions() == []
+
+
+def test_outbox_retry_and_dismiss_only_move_actions_awaiting_review(live, capsys):
+    from datetime import UTC, datetime
+
+    from momentos.cli import main
+    from momentos.model import Action
+
+    engine, _sandbox = live
+    store = engine.store
+    now = datetime.now(UTC)
+    store.enqueue([Action(key=k, workflow="wf", tool="hubspot", kind="task", payload={})
+                   for k in ("a", "b", "c")], now)  # fmt: skip
+    store.settle("a", "needs_review", now, error="cannot tell")
+    store.settle("b", "failed", now, error="INVALID_OWNER_ID")
+    config = str(engine.settings.source)
+
+    assert main(["--config", config, "outbox", "retry", "a"]) == 0
+    assert main(["--config", config, "outbox", "dismiss", "b"]) == 0
+    assert main(["--config", config, "outbox", "dismiss", "c"]) == 1  # pending: not for review
+    assert {r["key"]: r["state"] for r in store.actions()} == {
+        "a": "pending",
+        "b": "dismissed",
+        "c": "pending",
+    }
+    capsys.readouterr()
+    assert main(["--config", config, "outbox", "--state", "dismissed"]) == 0
+    assert capsys.readouterr().out.split() == ["dismissed", "b", "INVALID_OWNER_ID"]

@@ -73,3 +73,78 @@ def test_changed_email_keeps_the_customer(store):
         **{**moved.__dict__, "version": "2026-02-01T00:00:00Z", "occurred_at": T0}
     )
     assert link(store, moved) == first
+
+
+# Issue #6: the tools' own associations, and deletions ------------------------------------
+
+
+def hubspot_contact_of(record_id, email, companies=()):
+    return hubspot_record("contact", record_id, email=email, company_ids=list(companies))
+
+
+def zendesk_member(user_id, email, organization_id=None, active=True):
+    from connectors.zendesk.records import to_event
+
+    return to_event("user", {"id": user_id, "name": "Marta", "email": email,
+                             "organization_id": organization_id, "active": active,
+                             "created_at": "2026-01-01T00:00:00Z",
+                             "updated_at": "2026-01-01T00:00:00Z"})  # fmt: skip
+
+
+def test_match_takes_the_tools_association_before_email_and_domain():
+    assert match(None, {8}, {9}, {5}) == Match(5, "company")
+    assert match(7, {8}, {9}, {5}) == Match(7, "id")
+    assert match(None, {8}, set(), {5, 6}) == Match(None, "company", (5, 6))
+
+
+def test_free_mail_contact_associated_with_a_company_joins_its_customer(store):
+    company = link(store, hubspot_record("company", "21", domain="laespiga.es"))
+    contact = link(store, hubspot_contact_of("11", "marta.lopez@gmail.com", companies=["21"]))
+    assert contact == company
+    assert store.reviews() == []
+    loner = link(store, hubspot_contact_of("12", "pedro@gmail.com"))
+    assert loner != company  # free mail alone still links nobody
+
+
+def test_zendesk_user_in_an_organization_joins_its_customer(store):
+    from connectors.zendesk.records import to_event
+
+    org = link(store, to_event("organization", {
+        "id": 31, "name": "La Espiga", "domain_names": ["laespiga.es"],
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}))  # fmt: skip
+    assert link(store, zendesk_member(701, "marta.lopez@gmail.com", organization_id=31)) == org
+
+
+def test_association_and_email_disagreeing_keeps_the_association_and_asks(store):
+    person = link(store, zendesk_member(701, "marta.lopez@gmail.com"))
+    company = link(store, hubspot_record("company", "21", domain="laespiga.es"))
+    contact = link(store, hubspot_contact_of("11", "marta.lopez@gmail.com", companies=["21"]))
+    assert contact == company != person
+    [review] = store.reviews()
+    assert (review["object_id"], review["candidates"]) == ("11", str(sorted([company, person])))
+
+
+def test_a_linked_person_associated_later_with_another_company_is_not_moved(store):
+    person = link(store, hubspot_contact_of("11", "marta.lopez@gmail.com"))
+    company = link(store, hubspot_record("company", "21", domain="laespiga.es"))
+    later = hubspot_record("contact", "11", version_ms=1767312000000,
+                           email="marta.lopez@gmail.com", company_ids=["21"])  # fmt: skip
+    assert link(store, later) == person
+    assert [r["candidates"] for r in store.reviews()] == [str(sorted([person, company]))]
+
+
+def test_a_deleted_record_makes_no_customer_and_keeps_its_link_marked(store):
+    assert link(store, zendesk_member(701, "ghost@acme.es", active=False)) is None
+    assert store.total("customers") == 0
+    known = link(store, zendesk_member(702, "ana@acme.es"))
+    gone = zendesk_member(702, "ana@acme.es", active=False)
+    gone = gone.__class__(**{**gone.__dict__, "version": "2026-02-01T00:00:00Z",
+                             "occurred_at": T0})  # fmt: skip
+    assert link(store, gone) == known
+    assert store.customer_of("zendesk", "user", "702") == known  # the link is kept...
+    deleted = store.db.execute(
+        "SELECT deleted FROM records WHERE object_id = '702'").fetchone()[0]  # fmt: skip
+    assert deleted == 1  # ...and marked, with its record
+    assert store.customer_records(known) == []
+    newcomer = link(store, hubspot_contact_of("11", "ana@acme.es"))
+    assert newcomer != known  # a deleted record's email links nobody

@@ -17,6 +17,7 @@ def test_jobs_have_stable_ids_and_installing_twice_changes_nothing(make_settings
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert sorted(jobs) == [
         "process",
+        "refresh_dated",
         "sync:hubspot",
         "sync:zendesk",
         "workflow:complaint_followup",

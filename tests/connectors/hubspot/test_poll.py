@@ -4,7 +4,13 @@ import pytest
 from responses import matchers
 
 from connectors.hubspot.client import HubSpotClient
-from connectors.hubspot.poll import batch_read, get_associations, get_owners, poll_objects
+from connectors.hubspot.poll import (
+    batch_read,
+    get_associations,
+    get_owners,
+    poll_objects,
+    poll_owners,
+)
 from connectors.timefmt import to_epoch_ms
 from momentos.errors import FatalApiError
 from tests.connectors.conftest import START
@@ -188,3 +194,74 @@ def test_get_owners_follows_paging(ordered, client):
          "archived": False},
         {"id": "5", "email": "", "name": "", "type": "QUEUE", "archived": True},
     ]  # fmt: skip
+
+
+def deal(deal_id, modified_ms):
+    return {
+        "id": str(deal_id),
+        "archived": False,
+        "properties": {"dealname": f"D{deal_id}", "hs_lastmodifieddate": str(modified_ms)},
+    }
+
+
+def test_deals_carry_their_company_ids_read_in_a_v4_batch_per_page(ordered, client):
+    url = f"{BASE}/crm/v3/objects/deals/search"
+    ordered.post(url, match=search(0, properties=("dealname",)), json={
+        "total": 2, "results": [deal(1, 1000), deal(2, 2000)]})  # fmt: skip
+    ordered.post(
+        f"{BASE}/crm/v4/associations/deals/companies/batch/read",
+        match=[matchers.json_params_matcher({"inputs": [{"id": "1"}, {"id": "2"}]})],
+        json={"status": "COMPLETE", "results": [
+            {"from": {"id": "1"}, "to": [{"toObjectId": 12, "associationTypes": []}]}]},
+    )  # fmt: skip
+    [page] = list(poll_objects(client, "deals", None, ["dealname"], now=START,
+                               associations=("companies",)))  # fmt: skip
+    assert [(e.object_type, e.object_id, e.data["company_ids"]) for e in page.events] == [
+        ("deal", "1", ["12"]),
+        ("deal", "2", []),
+    ]
+    assert page.events[0].data["associations"] == {"companies": ["12"]}
+    assert page.total == 2
+
+
+def test_an_empty_page_reads_no_associations(rsps, client):
+    rsps.post(SEARCH, match=search(0), json={"total": 0, "results": []})
+    pages = list(poll_objects(client, "companies", None, ["name", "domain"], now=START,
+                              associations=("contacts",)))  # fmt: skip
+    assert summary(pages) == [([], "0", True)]
+
+
+def test_the_total_adds_up_across_the_10000_restart(ordered, client):
+    ordered.post(
+        SEARCH,
+        match=search(0),
+        json={
+            "total": 10_050,
+            "results": [company(1, 1000)],
+            "paging": {"next": {"after": "9900"}},
+        },
+    )
+    ordered.post(SEARCH, match=search(1000), json={"total": 160, "results": [company(2, 2000)]})
+    pages = list(poll_objects(client, "companies", None, ["name", "domain"], now=START))
+    assert [p.total for p in pages] == [10_050, 10_060]
+
+
+def test_owners_poll_as_events_versioned_by_their_update_time(ordered, client):
+    url = f"{BASE}/crm/v3/owners"
+    ordered.get(url, match=[matchers.query_param_matcher({"limit": "100"})], json={
+        "results": [{"id": "64492917", "userId": 9, "email": "Eva@acme.example",
+                     "firstName": "Eva", "lastName": "Ruiz", "type": "PERSON",
+                     "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-02-01T00:00:00Z",
+                     "archived": False}],
+        "paging": {"next": {"after": "x1"}}})  # fmt: skip
+    ordered.get(url, match=[matchers.query_param_matcher({"limit": "100", "after": "x1"})],
+                json={"results": [{"id": "5", "type": "QUEUE", "archived": True,
+                                   "updatedAt": "2026-01-15T00:00:00Z"}]})  # fmt: skip
+    pages = list(poll_owners(client, None))
+    assert summary(pages) == [(["64492917"], "1769904000000", False),
+                              (["5"], "1769904000000", True)]  # fmt: skip
+    eva = pages[0].events[0]
+    assert (eva.object_type, eva.version, eva.deleted) == ("owner", "1769904000000", False)
+    assert eva.data == {"id": "64492917", "email": "eva@acme.example", "name": "Eva Ruiz",
+                        "type": "PERSON", "user_id": 9, "archived": False}  # fmt: skip
+    assert pages[1].events[0].deleted is True

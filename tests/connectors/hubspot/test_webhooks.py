@@ -118,6 +118,7 @@ def event(**fields):
 
 
 def test_parse_reads_property_changes_merges_deletions_and_generic_events():
+    # A merge also gives a deleted event per merged-away record (issue #5).
     body = json.dumps([
         event(subscriptionType="contact.propertyChange", propertyName="hs_language",
               propertyValue="es"),
@@ -132,6 +133,8 @@ def test_parse_reads_property_changes_merges_deletions_and_generic_events():
     assert [(e.object_type, e.object_id, e.data["change"], e.deleted) for e in events] == [
         ("contact", "847297356", "propertyChange", False),
         ("contact", "5", "merge", False),
+        ("contact", "6", "merge", True),
+        ("contact", "7", "merge", True),
         ("company", "9", "deletion", True),
         ("deal", "11", "creation", False),
     ]
@@ -140,6 +143,17 @@ def test_parse_reads_property_changes_merges_deletions_and_generic_events():
     assert (first.data["property"], first.data["value"]) == ("hs_language", "es")
     assert first.data["change_source"] == "CRM_UI"
     assert (events[1].data["merged_ids"], events[1].data["primary_id"]) == (["6", "7"], "5")
+    assert [e.data.get("merged_into") for e in events[1:4]] == [None, "5", "5"]
+    assert {e.version for e in events[1:4]} == {events[1].version}
+
+
+def test_a_merge_into_a_new_record_removes_the_primary_too():
+    body = json.dumps([event(subscriptionType="company.merge", objectId=5, primaryObjectId=5,
+                             mergedObjectIds=[6], newObjectId=8)]).encode()  # fmt: skip
+    assert [(e.object_id, e.deleted, e.data.get("merged_into")) for e in parse(body)] == [
+        ("6", True, "8"),
+        ("5", True, "8"),
+    ]
 
 
 def test_parse_of_an_empty_array_is_no_events():

@@ -149,3 +149,19 @@ def test_organizations_resume_from_the_stored_end_time(rsps, client):
     rsps.get(ORGS, match=[query(start_time=300, per_page=1000)],
              json={"organizations": [], "end_time": 300, "end_of_stream": True})  # fmt: skip
     assert [p.cursor for p in poll_organizations(client, "300", 0)] == ["300"]
+
+
+def test_inactive_users_in_the_export_are_marked_deleted(rsps, client):
+    user = {"id": 9, "name": "Bo", "email": "bo@x.example", "active": False,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-02-01T00:00:00Z"}  # fmt: skip
+    rsps.get(USERS, json={"users": [user], "after_cursor": "u2", "end_of_stream": True})
+    [page] = list(poll_users(client, "u1", 0))
+    assert [(e.object_id, e.deleted) for e in page.events] == [("9", True)]
+
+
+def test_ticket_times_in_other_shapes_are_normalized(rsps, client):
+    rsps.get(TICKETS, json={"tickets": [ticket(5, updated="2026-03-01T11:00:00.123+01:00")],
+                            "after_cursor": "c9", "end_of_stream": True})  # fmt: skip
+    [page] = list(poll_tickets(client, "c8", 0))
+    assert page.events[0].version == "2026-03-01T10:00:00Z"
+    assert page.events[0].data["created_at"] == "2026-03-01T09:00:00Z"

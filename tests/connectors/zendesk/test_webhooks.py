@@ -176,3 +176,32 @@ def test_parse_acknowledges_event_types_it_does_not_track():
 def test_parse_rejects_garbage(body, message):
     with pytest.raises(MalformedPayload, match=message):
         parse(body)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "event", "deleted"),
+    [
+        ("ticket.soft_deleted", {}, True),
+        ("ticket.permanently_deleted", {}, True),
+        ("ticket.status_changed", {"previous": "OPEN", "current": "SOLVED"}, False),
+    ],
+)
+def test_parse_marks_ticket_deletions(event_type, event, deleted):
+    body = {**TICKET_CREATED, "type": f"zen:event-type:{event_type}", "event": event}
+    [parsed] = parse(json.dumps(body).encode())
+    assert (parsed.object_id, parsed.deleted) == ("5158", deleted)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "event", "deleted"),
+    [
+        ("user.deleted", {}, True),
+        ("user.active_changed", {"current": False, "previous": True}, True),
+        ("user.active_changed", {"current": True, "previous": False}, False),
+    ],
+)
+def test_parse_marks_deleted_and_deactivated_users(event_type, event, deleted):
+    body = json.loads(BODY_4)
+    body.update(type=f"zen:event-type:{event_type}", event=event)
+    [parsed] = parse(json.dumps(body).encode())
+    assert (parsed.object_type, parsed.deleted) == ("user", deleted)

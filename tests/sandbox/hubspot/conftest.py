@@ -1,6 +1,6 @@
 """Fixtures for the HubSpot sandbox: an authorised session, clock moves, a webhook receiver."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -50,6 +50,14 @@ def later(sandbox):
         sandbox.state.clock.offset += timedelta(seconds=seconds)
 
     return move
+
+
+@pytest.fixture
+def frozen_now(sandbox, monkeypatch):
+    """Stop the sandbox clock at 2026-11-23T10:00:00Z, for exact dates in answers."""
+    moment = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    monkeypatch.setattr(sandbox.state.clock, "now", lambda: moment)
+    return moment
 
 
 @pytest.fixture

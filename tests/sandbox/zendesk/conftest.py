@@ -48,3 +48,13 @@ def receiver():
     receiver = Receiver("/hooks/zendesk").start()
     yield receiver
     receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def oas():
+    """Zendesk's OpenAPI file, parsed and corrected once per test session (1.2 MB of YAML)."""
+    from tests.sandbox.zendesk.oas import SPEC, Spec
+
+    if not SPEC.exists():
+        pytest.skip(f"Zendesk's OpenAPI file is not at {SPEC}")
+    return Spec()

@@ -94,7 +94,7 @@ def test_cursor_round_trip_and_ordering():
 
 def test_index_pages_stay_cheap_at_a_large_size():
     index = ChangeIndex()
-    index.rebuild({n: 1_000_000 + n // 7 for n in range(1, 300_001)})
+    index.rebuild((n, 1_000_000 + n // 7) for n in range(1, 300_001))
     started = time.perf_counter()
     position = (0, 0)
     for _ in range(50):
@@ -115,3 +115,22 @@ def test_search_lags_and_refuses_past_1000_results(state):
     assert search_page(state, {"query": "type:ticket -tags:bulk"})["count"] == 0
     with pytest.raises(SearchLimitExceeded):
         search_page(state, {"query": "type:ticket", "page": "11", "per_page": "100"})
+
+
+def test_ticket_fields_take_a_fixed_id_once_and_dropdown_means_tagger(state):
+    options = [{"name": "Web", "value": "web"}]
+    field = state.create_ticket_field("App", "dropdown", options, field_id=360000000001)
+    assert (field["id"], field["type"]) == (360000000001, "tagger")
+    assert state.ticket_field(360000000001) == field
+    with pytest.raises(RecordInvalid):
+        state.create_ticket_field("Again", "text", field_id=360000000001)
+
+
+def test_change_index_accepts_positions_below_its_first_id():
+    index = ChangeIndex(first_id=5000)
+    index.put(5001, 100)
+    index.put(5000, 100)
+    assert index.after((100, 0), 10, 1000) == ([(100, 5000), (100, 5001)], False)
+    assert index.after((100, 5000), 10, 1000) == ([(100, 5001)], False)
+    with pytest.raises(ValueError):
+        index.put(4999, 1)

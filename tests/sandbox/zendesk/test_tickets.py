@@ -277,3 +277,17 @@ def test_users_search_create_or_update_and_organizations(sandbox, zd):
     assert zd.get("/users/search", params={"query": "email:nobody@x.y"}).json()["users"] == []
     shown = zd.get(f"/organizations/{org['id']}.json").json()["organization"]
     assert shown["domain_names"] == ["acme.example"] and shown["name"] == "Acme"
+
+
+def test_unknown_paths_and_wrong_methods_answer_zendesk_json(zd, sandbox):
+    for method, path in [
+        ("get", "/no_such_resource.json"),
+        ("delete", "/tickets/1000"),
+        ("patch", "/tickets"),
+        ("get", "/tickets/not-a-number"),
+    ]:
+        answer = getattr(zd, method)(path)
+        assert answer.status_code == 404, (method, path)
+        assert answer.json() == {"error": "InvalidEndpoint", "description": "Not found"}
+    # Other tools' paths keep their own answers.
+    assert requests.get(f"{sandbox.url}/crm/v3/no-such-thing", timeout=5).status_code == 404

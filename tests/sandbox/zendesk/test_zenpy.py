@@ -67,3 +67,14 @@ def test_zenpy_searches_users_by_email_and_tickets_after_indexing(sandbox, zenpy
     sandbox.state.clock.offset += timedelta(seconds=lag + 1)
     found = list(zenpy.search(type="ticket", external_id="momentos:s1"))
     assert [t.id for t in found] == [audit.ticket.id]
+
+
+def test_zenpy_reads_ratings_ticket_fields_and_triggers(sandbox, zenpy):
+    desk = sandbox.state.zendesk
+    ticket = desk.create_ticket({"comment": {"body": "x"}, "status": "solved"})
+    made = desk.add_satisfaction_rating(ticket["id"], "good", comment="thanks")
+    listed = list(zenpy.satisfaction_ratings())
+    assert [(r.id, r.score, r.comment) for r in listed] == [(made["id"], "good", "thanks")]
+    field = desk.create_ticket_field("App", "dropdown", [{"name": "Web", "value": "web"}])
+    assert field["id"] in [f.id for f in zenpy.ticket_fields()]
+    assert list(zenpy.triggers()) == []
