@@ -17,7 +17,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/momentos demo $(ARGS)
 
-test: install
+test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/hadolint Dockerfile

@@ -1,13 +1,13 @@
 """complaint_followup: a HubSpot task for the account owner to call a complaining customer today."""
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from marshmallow import RAISE, Schema, fields, validate
 
 from momentos.model import Action
-from momentos.texts import language_or_default, playbook, render
+from momentos.texts import playbook
 from momentos.view import MomentView, View
+from workflows.common import audience, due_at, hubspot_task
 
 NAME = "complaint_followup"
 WAKES_ON = ("complaint",)
@@ -41,68 +41,24 @@ class Params(Schema):
     )
 
 
-def due_at(now: datetime, time_zone: str, due_time: time, min_lead: timedelta) -> datetime:
-    """Today at `due_time` in the customer's timezone, or `min_lead` from now if that is sooner."""
-    local_now = now.astimezone(ZoneInfo(time_zone))
-    today = datetime.combine(local_now.date(), due_time, tzinfo=local_now.tzinfo)
-    soonest = local_now + min_lead
-    # A rep reads "due 18:35", not "due 18:34:27.123".
-    soonest = soonest.replace(second=0, microsecond=0) + timedelta(minutes=5 - soonest.minute % 5)
-    return max(today, soonest)
-
-
 def _action(params: dict, view: View, moment: MomentView, now: datetime) -> Action | None:
-    customer = view.customer(moment.customer_id) if moment.customer_id else None
-    if customer is None:
+    who = audience(view, moment.customer_id, moment.person)
+    if who is None:
         return None
-    person = view.person(moment.person)
-    email = person.email if person else None
-    contact = customer.contact_for(email)
-    company = customer.companies[0] if customer.companies else None
-    owner = (
-        (company or {}).get("owner_id")
-        or (contact or {}).get("owner_id")
-        or view.defaults.fallback_owner_id
-    )
-    language = language_or_default(
-        (contact or {}).get("language")
-        or (person.language if person else None)
-        or customer.language,
-        view.defaults.language,
-    )
-    time_zone = (
-        (person.time_zone if person else None) or customer.time_zone or view.defaults.time_zone
-    )
-    due = due_at(now, time_zone, params["due_time"], timedelta(minutes=params["min_lead_minutes"]))
-    name = (person.name if person else "") or customer.name
-    text = render(
+    lead = timedelta(minutes=params["min_lead_minutes"])
+    due = due_at(now, who.time_zone, params["due_time"], lead)
+    return hubspot_task(
         NAME,
-        language,
-        name=name,
+        f"{NAME}:{moment.key}",
+        who,
+        NAME,
+        due,
+        priority=params["priority"],
+        task_type="CALL",
+        moment=moment,
         ticket_subject=moment.data.get("subject", ""),
-        link=moment.link,
         opened_on=moment.occurred_at.astimezone(due.tzinfo).strftime("%Y-%m-%d %H:%M"),
-        due_on=due.strftime("%Y-%m-%d %H:%M %Z"),
-        playbook=playbook("complaint", language),
-    )
-    return Action(
-        key=f"{NAME}:{moment.key}",
-        workflow=NAME,
-        tool="hubspot",
-        kind="task",
-        customer_id=customer.id,
-        moment_key=moment.key,
-        payload={
-            "subject": text["subject"],
-            "body": text["body"],
-            "due_at": due.isoformat(),
-            "owner_id": owner,
-            "priority": params["priority"],
-            "task_type": "CALL",
-            "contact_ids": [contact["id"]] if contact else [],
-            "company_ids": [company["id"]] if company else [],
-            "language": language,
-        },
+        playbook=playbook("complaint", who.language),
     )
 
 

@@ -10,6 +10,7 @@ from momentos.store import Store
 from momentos.view import Defaults, View
 from tests.factories import T0, hubspot_record, zendesk_ticket, zendesk_user
 from workflows import complaint_followup
+from workflows.common import due_at
 
 CONTEXT = RuleContext(
     zendesk_url="https://acme.zendesk.com", complaint_tags=frozenset({"queja", "complaint"})
@@ -75,7 +76,7 @@ def test_customer_with_no_language_gets_the_default(store):
 
 def test_late_in_the_day_the_task_is_due_an_hour_from_now():
     now = datetime(2026, 11, 23, 16, 31, 27, tzinfo=UTC)  # 17:31:27 in Madrid
-    due = complaint_followup.due_at(now, "Europe/Madrid", time(17), timedelta(minutes=60))
+    due = due_at(now, "Europe/Madrid", time(17), timedelta(minutes=60))
     assert due.isoformat() == "2026-11-23T18:35:00+01:00"
 
 

@@ -1,0 +1,109 @@
+"""What most workflows share: who the work is for, in which language, and a HubSpot task.
+
+Pure: it reads the view and returns data, like the workflows that use it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from momentos.model import Action
+from momentos.texts import language_or_default, render
+from momentos.view import CustomerView, MomentView, View
+
+PRIORITIES = ("LOW", "MEDIUM", "HIGH")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The customer a piece of work is about, and the rep who gets it."""
+
+    customer: CustomerView
+    name: str
+    language: str
+    time_zone: str
+    owner_id: str
+    contact_ids: tuple[str, ...]
+    company_ids: tuple[str, ...]
+
+
+def audience(view: View, customer_id: int | None, person: tuple[str, ...] = ()) -> Audience | None:
+    """Who, for one customer: the person's contact if known, the company, its owner (else the
+    contact's, else the configured fallback: never nobody), language and timezone."""
+    customer = view.customer(customer_id) if customer_id else None
+    if customer is None:
+        return None
+    someone = view.person(person) if person else None
+    contact = customer.contact_for(someone.email if someone else None)
+    if contact is None and not someone and customer.contacts:
+        contact = customer.contacts[0]
+    company = customer.companies[0] if customer.companies else None
+    owner = (
+        (company or {}).get("owner_id")
+        or (contact or {}).get("owner_id")
+        or view.defaults.fallback_owner_id
+    )
+    language = language_or_default(
+        (contact or {}).get("language") or (someone.language if someone else None)
+        or customer.language,
+        view.defaults.language,
+    )  # fmt: skip
+    time_zone = (someone.time_zone if someone else None) or customer.time_zone
+    name = (someone.name if someone else "") or (contact or {}).get("name") or customer.name
+    return Audience(
+        customer=customer,
+        name=name,
+        language=language,
+        time_zone=time_zone or view.defaults.time_zone,
+        owner_id=str(owner),
+        contact_ids=(contact["id"],) if contact else (),
+        company_ids=(company["id"],) if company else (),
+    )
+
+
+def due_at(now: datetime, time_zone: str, due_time: time, min_lead: timedelta) -> datetime:
+    """Today at `due_time` in `time_zone`, or `min_lead` from now if that is later."""
+    local_now = now.astimezone(ZoneInfo(time_zone))
+    today = datetime.combine(local_now.date(), due_time, tzinfo=local_now.tzinfo)
+    soonest = local_now + min_lead
+    # A rep reads "due 18:35", not "due 18:34:27.123".
+    soonest = soonest.replace(second=0, microsecond=0) + timedelta(minutes=5 - soonest.minute % 5)
+    return max(today, soonest)
+
+
+def hubspot_task(
+    workflow: str,
+    key: str,
+    who: Audience,
+    catalogue: str,
+    due: datetime,
+    *,
+    priority: str = "MEDIUM",
+    task_type: str = "TODO",
+    moment: MomentView | None = None,
+    deal_ids: tuple[str, ...] = (),
+    **context,
+) -> Action:
+    """A task for the audience's owner, its text from `catalogue` in the customer's language."""
+    text = render(catalogue, who.language, name=who.name, due_on=due.strftime("%Y-%m-%d %H:%M %Z"),
+                  link=moment.link if moment else None, **context)  # fmt: skip
+    return Action(
+        key=key,
+        workflow=workflow,
+        tool="hubspot",
+        kind="task",
+        customer_id=who.customer.id,
+        moment_key=moment.key if moment else None,
+        payload={
+            "subject": text["subject"],
+            "body": text["body"],
+            "due_at": due.isoformat(),
+            "owner_id": who.owner_id,
+            "priority": priority,
+            "task_type": task_type,
+            "contact_ids": list(who.contact_ids),
+            "company_ids": list(who.company_ids),
+            "deal_ids": list(deal_ids),
+            "language": who.language,
+        },
+    )
