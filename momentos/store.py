@@ -878,6 +878,15 @@ class Store:
         )
         return [_decoded(row, "data") for row in rows]
 
+    def workflow_customers(self, workflow: str, since: datetime) -> set[int]:
+        """Customers a workflow planned an action for since `since`, abandoned ones aside."""
+        rows = self._rows(
+            "SELECT DISTINCT customer_id FROM actions WHERE workflow = ? AND created_at >= ?"
+            " AND customer_id IS NOT NULL AND state NOT IN ('failed', 'dismissed')",
+            [workflow, _ts(since)],
+        )
+        return {row["customer_id"] for row in rows}
+
 
 def _fast_json(value: Any) -> str:
     """Compact and unsorted, by orjson: a poller's hot path stores two documents per event."""

@@ -108,3 +108,16 @@ class View:
             language=language,
             time_zone=data.get("time_zone"),
         )
+
+    def acted_for(self, workflow: str, since: datetime) -> set[int]:
+        """Customers `workflow` already has an action for since `since` (still standing)."""
+        return self._store.workflow_customers(workflow, since)
+
+    def customer_id_of(self, tool: str, object_type: str, object_id: str) -> int | None:
+        """The customer a tool record (a HubSpot company or contact...) is linked to."""
+        return self._store.customer_of(tool, object_type, object_id)
+
+    def customer_ids_with_email(self, email: str) -> set[int]:
+        """Customers with a linked record (contact, user) holding this email address."""
+        rows = self._store.records_matching(email=email.strip().lower())
+        return {row["customer_id"] for row in rows if row["customer_id"] is not None}

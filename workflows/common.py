@@ -4,8 +4,10 @@ Pure: it reads the view and returns data, like the workflows that use it.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 
 from momentos.model import Action
 from momentos.texts import language_or_default, render
@@ -69,6 +71,23 @@ def due_at(now: datetime, time_zone: str, due_time: time, min_lead: timedelta) -
     # A rep reads "due 18:35", not "due 18:34:27.123".
     soonest = soonest.replace(second=0, microsecond=0) + timedelta(minutes=5 - soonest.minute % 5)
     return max(today, soonest)
+
+
+def due_on(
+    day: date, time_zone: str, due_time: time, now: datetime, min_lead: timedelta
+) -> datetime:
+    """`due_time` on the local `day` in `time_zone`, or `min_lead` from now if that is later."""
+    on_the_day = datetime.combine(day, due_time, tzinfo=ZoneInfo(time_zone))
+    return max(on_the_day, due_at(now, time_zone, time(0), min_lead))
+
+
+def local_today(now: datetime, time_zone: str) -> date:
+    return now.astimezone(ZoneInfo(time_zone)).date()
+
+
+def long_date(day: date, language: str) -> str:
+    """A day as people write it: "5 de octubre de 2026", "October 5, 2026"."""
+    return format_date(day, "long", locale=language)
 
 
 def hubspot_task(

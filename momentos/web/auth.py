@@ -61,12 +61,14 @@ def password_ok(settings: Settings, given: str) -> bool:
     return hmac.compare_digest(stored.encode(), given.encode())
 
 
-def log_in() -> None:
-    # A fresh session at login, so nothing set before it (a planted value) carries over.
+def start_session(admin: bool) -> None:
+    """A fresh session at login and logout, so nothing set before (a planted value) carries
+    over; only the chosen language does."""
     language = session.get("lang")
     session.clear()
-    session.permanent = True
-    session[SESSION_KEY] = True
+    if admin:
+        session.permanent = True
+        session[SESSION_KEY] = True
     if language:
         session["lang"] = language
 

@@ -14,6 +14,19 @@ from momentos.secrets import zendesk_webhook_secret
 logger = logging.getLogger(__name__)
 
 
+def _body() -> bytes:
+    """The raw body; 413 when it is over MAX_CONTENT_LENGTH, with or without a length.
+
+    Werkzeug cuts a chunked body (no Content-Length) at the limit without an error, which
+    would turn a too-large delivery into a 401: one more read past the limit raises the
+    413 it should be (issue #12)."""
+    body = request.get_data()
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and limit is not None and len(body) >= limit:
+        request.stream.read(1)
+    return body
+
+
 def blueprint(on_events: Callable[[], None]) -> Blueprint:
     bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -32,7 +45,7 @@ def blueprint(on_events: Callable[[], None]) -> Blueprint:
     @bp.post("/zendesk")
     def zendesk():
         settings, clock = current_app.config["SETTINGS"], current_app.config["CLOCK"]
-        body = request.get_data()
+        body = _body()
         secret = zendesk_webhook_secret(current_app.config["STORE"], settings)
         zendesk_webhooks.verify(secret, request.headers, body, clock.now())
         return accept("zendesk", zendesk_webhooks.parse(body))
@@ -40,7 +53,7 @@ def blueprint(on_events: Callable[[], None]) -> Blueprint:
     @bp.post("/hubspot")
     def hubspot():
         settings, clock = current_app.config["SETTINGS"], current_app.config["CLOCK"]
-        body = request.get_data()
+        body = _body()
         # HubSpot signs the URL it called, so use the public URL, not the one behind a proxy.
         query = request.query_string.decode()
         uri = settings.web["public_url"].rstrip("/") + request.path + (f"?{query}" if query else "")

@@ -138,3 +138,18 @@ def test_without_its_secrets_the_ui_says_what_to_set_and_lets_nobody_in(
     form = {"password": PASSWORD, "csrf_token": found.group(1) if found else ""}
     assert client.post("/admin/login", data=form).status_code == 503
     assert client.get("/admin/").status_code != 200
+
+
+def test_the_site_root_leads_to_the_dashboard(client):
+    assert client.get("/").location == "/admin/"
+
+
+def test_login_and_logout_start_a_fresh_session_keeping_only_the_language(client):
+    with client.session_transaction() as session:
+        session.update(lang="en", planted="by someone else")
+    login(client)
+    with client.session_transaction() as session:
+        assert session["admin"] is True and session["lang"] == "en" and "planted" not in session
+    client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin/")})
+    with client.session_transaction() as session:
+        assert dict(session) == {"lang": "en"}

@@ -92,7 +92,7 @@ def _guard(csrf: CSRFProtect):
 
 def _error_page(exc: Exception):
     if isinstance(exc, RateLimitExceeded) and request.endpoint == "ui.session.login":
-        return session_views.login_page(_("Too many attempts: wait a minute and try again.")), 429
+        return session_views.login_page(_("Too many attempts; try again later.")), 429
     if isinstance(exc, CSRFError) and request.endpoint == "ui.session.login":
         return session_views.login_page(_("The form had expired; please try again.")), 400
     if isinstance(exc, CSRFError):

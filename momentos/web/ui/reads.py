@@ -20,6 +20,7 @@ TOOLS = ("zendesk", "hubspot")
 # Every state an action can be in, in the order of the outbox protocol (DESIGN.md).
 STATES = ("pending", "in_flight", "done", "retry", "failed", "needs_review", "dismissed")
 REVIEW_STATES = ("needs_review", "failed")
+SUMMARY_CHARS = 120
 
 
 def week_start(now: datetime, time_zone: str) -> datetime:
@@ -32,6 +33,14 @@ def week_start(now: datetime, time_zone: str) -> datetime:
 def names(store: Store, customer_ids: set[int]) -> dict[int, str]:
     found = {i: store.customer(i) for i in customer_ids if i is not None}
     return {i: (row["name"] or f"#{i}") for i, row in found.items() if row}
+
+
+def summary(payload: dict[str, Any]) -> str:
+    """What an action says in one line: its subject, else (notes, comments) its body's start."""
+    if payload.get("subject"):
+        return payload["subject"]
+    first = (payload.get("body") or "").strip().split("\n", 1)[0]
+    return first if len(first) <= SUMMARY_CHARS else first[: SUMMARY_CHARS - 1] + "…"
 
 
 def action_row(
@@ -53,10 +62,11 @@ def action_row(
         "state": data["state"],
         "customer_id": data["customer_id"],
         "customer": customers.get(data["customer_id"]),
-        "subject": payload.get("subject") or "",
+        "subject": summary(payload),
         "owner_id": owner_id,
         "owner": owners.get(str(owner_id)) if owner_id else None,
         "due_at": payload.get("due_at"),
+        "timestamp": payload.get("timestamp"),  # a note's time
         "not_before": not_before.isoformat() if isinstance(not_before, datetime) else not_before,
         "moment_key": data.get("moment_key"),
         "remote_url": data.get("remote_url"),

@@ -37,15 +37,12 @@ def blueprint(limiter: Limiter, settings: Settings) -> Blueprint:
         if not auth.password_ok(current_app.config["SETTINGS"], request.form.get("password", "")):
             logger.warning("admin login refused from %s", request.remote_addr)
             return login_page(_("Wrong password.")), 401
-        auth.log_in()
+        auth.start_session(admin=True)
         return redirect(auth.local_path(request.form.get("next"), url_for("ui.overview.dashboard")))
 
     @bp.post("/logout")
     def logout():
-        language = session.get("lang")
-        session.clear()
-        if language:
-            session["lang"] = language
+        auth.start_session(admin=False)
         return redirect(url_for("ui.session.login"))
 
     @bp.post("/language")
