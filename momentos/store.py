@@ -98,30 +98,25 @@ class Store:
         *,
         source: str,
         received_at: datetime,
-        cursor: tuple[str, str] | None = None,
+        cursor: tuple[str, str | None] | None = None,
     ) -> int:
-        """Store new events (a natural key already stored is skipped) and the cursor, atomically."""
-        inserted = 0
+        """Store new events (a natural key already stored is skipped) and the cursor, atomically:
+        one `executemany` per page, JSON encoded without sorting (a poller's hot path)."""
+        received = _ts(received_at)
+        rows = [
+            (e.tool, e.object_type, e.object_id, e.version, source, received,
+             _ts(e.occurred_at), int(e.deleted), _fast_json(e.data), _fast_json(e.raw))
+            for e in events
+        ]  # fmt: skip
         with self.transaction() as db:
-            for event in events:
-                cur = db.execute(
-                    "INSERT INTO events (tool, object_type, object_id, version, source,"
-                    " received_at, occurred_at, deleted, data, raw) VALUES (?,?,?,?,?,?,?,?,?,?)"
-                    " ON CONFLICT (tool, object_type, object_id, version) DO NOTHING",
-                    [
-                        event.tool,
-                        event.object_type,
-                        event.object_id,
-                        event.version,
-                        source,
-                        _ts(received_at),
-                        _ts(event.occurred_at),
-                        int(event.deleted),
-                        _json(event.data),
-                        _json(event.raw),
-                    ],
-                )
-                inserted += cur.rowcount
+            before = db.conn.total_changes
+            db.conn.executemany(
+                "INSERT INTO events (tool, object_type, object_id, version, source, received_at,"
+                " occurred_at, deleted, data, raw) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (tool, object_type, object_id, version) DO NOTHING",
+                rows,
+            )
+            inserted = db.conn.total_changes - before
             if cursor is not None:
                 self._set_cursor(db, cursor[0], cursor[1], received_at)
         return inserted
@@ -531,34 +526,6 @@ class Store:
 
     # Connectors: pages of events in bulk, removals, encrypted secrets (issue #5) ----------
 
-    def add_event_page(
-        self,
-        events: list[Event],
-        *,
-        source: str,
-        received_at: datetime,
-        cursor: tuple[str, str | None] | None = None,
-    ) -> int:
-        """`add_events` for a poller's page: one executemany, JSON encoded without sorting."""
-        received = _ts(received_at)
-        rows = [
-            (e.tool, e.object_type, e.object_id, e.version, source, received,
-             _ts(e.occurred_at), int(e.deleted), _fast_json(e.data), _fast_json(e.raw))
-            for e in events
-        ]  # fmt: skip
-        with self.transaction() as db:
-            before = db.conn.total_changes
-            db.conn.executemany(
-                "INSERT INTO events (tool, object_type, object_id, version, source, received_at,"
-                " occurred_at, deleted, data, raw) VALUES (?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (tool, object_type, object_id, version) DO NOTHING",
-                rows,
-            )
-            inserted = db.conn.total_changes - before
-            if cursor is not None:
-                self._set_cursor(db, cursor[0], cursor[1], received_at)
-        return inserted
-
     def mark_deleted(self, event: Event) -> bool:
         """Mark a known record deleted, unless a newer version of it is already stored."""
         cur = self.db.execute(
@@ -886,6 +853,15 @@ class Store:
             [workflow, _ts(since)],
         )
         return {row["customer_id"] for row in rows}
+
+    def live_record(self, tool: str, object_type: str, object_id: str) -> dict[str, Any] | None:
+        """The newest stored version of a record, or None if unknown or deleted."""
+        rows = self._rows(
+            "SELECT data FROM records WHERE tool = ? AND object_type = ? AND object_id = ?"
+            " AND deleted = 0",
+            [tool, object_type, object_id],
+        )
+        return json.loads(rows[0]["data"]) if rows else None
 
 
 def _fast_json(value: Any) -> str:

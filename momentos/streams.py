@@ -110,7 +110,7 @@ def pull(stream: Stream, sources: Sources, store, clock, *, source: str = "poll"
     events were new."""
     new = 0
     for page in prefetch(stream.pages(sources, store.cursor(stream.name))):
-        new += store.add_event_page(page.events, source=source, received_at=clock.now(),
+        new += store.add_events(page.events, source=source, received_at=clock.now(),
                                     cursor=(stream.name, page.cursor))  # fmt: skip
         if on_page is not None:
             on_page(stream, page, new)

@@ -44,7 +44,7 @@ def health(app):
 
 
 def polled(store, stream: str, ago: timedelta) -> None:
-    store.add_event_page([], source="poll", received_at=NOW - ago, cursor=(stream, "c"))
+    store.add_events([], source="poll", received_at=NOW - ago, cursor=(stream, "c"))
 
 
 def due(store, key: str, ago: timedelta) -> None:

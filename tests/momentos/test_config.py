@@ -8,7 +8,9 @@ import yaml
 from momentos.cli import main
 from momentos.config import load_settings
 from momentos.errors import ConfigError
+from workflows import WORKFLOWS
 
+KNOWN = ", ".join(sorted(w.NAME for w in WORKFLOWS))
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "example.yaml"
 SECRETS = ("ZENDESK_API_TOKEN", "ZENDESK_WEBHOOK_SECRET", "HUBSPOT_TOKEN", "HUBSPOT_APP_SECRET")
 
@@ -114,7 +116,7 @@ def test_workflow_params_are_validated_and_defaulted(tmp_path, secrets_set):
         load_settings(write(tmp_path, data))
     assert caught.value.problems == [
         "workflows.complaint_followup.priority: Must be one of: LOW, MEDIUM, HIGH (got 'URGENT')",
-        "workflows.nope: unknown workflow; known: complaint_followup (got 'nope')",
+        f"workflows.nope: unknown workflow; known: {KNOWN} (got 'nope')",
     ]
     del data["workflows"]
     settings = load_settings(write(tmp_path, data))
