@@ -104,14 +104,16 @@ def test_dry_run_from_the_command_line_shows_the_plan_and_sends_nothing(live, ca
 
 
 def test_backtest_shows_each_days_new_actions_and_sends_nothing(live, capsys):
-    from datetime import UTC, datetime, timedelta
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
 
     from momentos.cli import main
 
     engine, sandbox = live
     seed.apply(sandbox.state, "demo")
     engine.sync()
-    today = datetime.now(UTC).date()
+    # Days are the company's days: at 23:30 UTC it is already tomorrow in Madrid.
+    today = datetime.now(ZoneInfo(engine.settings.timezone)).date()
     start = (today - timedelta(days=20)).isoformat()
     config = str(engine.settings.source)
 
