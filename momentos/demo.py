@@ -27,6 +27,8 @@ DEMO_UI_SECRETS = {
     "secret_key_env": "demo-session-key-not-for-production",
     "api_token_env": "demo-api-token",
 }
+# Signs the demo's survey links (`surveys.secret_key_env`), when the environment has none.
+DEMO_SURVEY_KEY = "demo-survey-key-not-for-production"
 
 
 def _summary(
@@ -79,6 +81,7 @@ def run_demo(once: bool, fresh: bool, summary_json: str | None) -> int:
     settings = load_settings(DEMO_CONFIG)
     for key, value in DEMO_UI_SECRETS.items():
         os.environ.setdefault(settings.ui[key], value)
+    os.environ.setdefault(settings.surveys["secret_key_env"], DEMO_SURVEY_KEY)
     clock = SystemClock()
     store = Store(settings.store["path"])
     from sandbox.server import SandboxServer
@@ -107,9 +110,10 @@ def _story(settings, store, clock, sandbox, once, summary_json, wake) -> int:
     engine = Engine(settings, store, clock)
     before = engine.created_records()
     events_before = store.total("events")
-    if not sandbox.state.zendesk.dump().get("tickets"):
-        from sandbox import seed
+    from sandbox import seed
 
+    seeded = not sandbox.state.zendesk.dump().get("tickets")
+    if seeded:
         counts = seed.apply(sandbox.state, "demo")
         print("Seeded the sandbox: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     print("Polling HubSpot and Zendesk, receiving Zendesk webhooks...")
@@ -117,13 +121,48 @@ def _story(settings, store, clock, sandbox, once, summary_json, wake) -> int:
     engine.sync("zendesk")
     sandbox.state.deliveries.flush()
     engine.process()
+    if seeded:
+        # Later that day owners push deals back and reprice them: only a second poll, with
+        # the first versions stored, can tell what changed.
+        changes = seed.after_first_sync(sandbox.state)
+        print("Later that day: " + ", ".join(f"{v} {k}" for k, v in changes.items()))
+        engine.cycle("hubspot")
+    surveys = _surveys(engine, sandbox)
     summary = _summary(engine, before, engine.created_records(), events_before)
+    summary["surveys"] = surveys
     _print(summary)
+    _print_surveys(surveys)
     if summary_json:
         Path(summary_json).write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     if once:
         return 0
     return _serve_forever(engine, settings, wake)
+
+
+# Surveys (issue #9) ---------------------------------------------------------------------
+
+
+def _surveys(engine: Engine, sandbox) -> dict:
+    """Surveys for the services of the last weeks go out by SMTP; some customers answer
+    them on the survey page, and the answers are followed up."""
+    from momentos.surveys import demo as survey_demo
+
+    print("Sending surveys; some customers answer them on the survey page...")
+    return survey_demo.run(engine, sandbox.url)
+
+
+def _print_surveys(surveys: dict) -> None:
+    print(f"\nSurveys: {len(surveys['surveys'])} sent by Momentos in all")
+    for sent in surveys["surveys"]:
+        print(f"  to {sent['to']} ({sent['language']}): {sent['state']}")
+    print(f"Answered on the survey page this run: {len(surveys['answered'])}")
+    for given in surveys["answered"]:
+        words = f"{given['score']} «{given['comment']}»" if "score" in given else "no form"
+        print(f"  {given['to']} ({given['language']}): {words} (HTTP {given['status']})")
+    print(f"Follow-ups: {len(surveys['follow_ups'])}")
+    for done in surveys["follow_ups"]:
+        where = done["url"] or done["state"]
+        print(f"  {done['tool']} {done['kind']}: {done['title']} -> {where}")
 
 
 def _print_login(settings) -> None:

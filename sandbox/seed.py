@@ -20,6 +20,14 @@ def apply(state: SandboxState, kind: str, size: int | None = None) -> dict[str, 
         end = state.clock.now()
         count = int(size) if size is not None else DEFAULT_SIZE
         return seed_size(state, count, start=end - timedelta(days=365), end=end)
-    from sandbox.demo_company import seed_demo
+    from sandbox.demo import seed_demo
 
     return seed_demo(state)
+
+
+def after_first_sync(state: SandboxState) -> dict[str, Any]:
+    """The demo's "later that day", once Momentos has synced the seed: changes that need a
+    previous version to compare with (deals pushed back, repriced). Empty outside the demo."""
+    from sandbox.demo import after_first_sync as afternoon
+
+    return afternoon(state)
