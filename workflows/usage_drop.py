@@ -1,0 +1,101 @@
+"""usage_drop: a call task for the owner when a customer's activity stops (psychic pizza).
+
+A customer who stops using the service rarely says so; the rep calls while there is still
+time to learn why and help.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from momentos.model import Action
+from momentos.moments.dates import calendar_date
+from momentos.texts import playbook
+from momentos.view import MomentView, View
+from workflows.common import audience, due_on, hubspot_task, local_today, long_date
+
+NAME = "usage_drop"
+PROACTIVE = True
+WAKES_ON = ("usage_drop",)
+# Also daily, for drops whose customer was not known yet when the moment came.
+TRIGGER = {"trigger": "cron", "hour": 7, "minute": 40}
+
+
+class Params(Schema):
+    class Meta:
+        unknown = RAISE
+
+    enabled = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Run it at all (off until you turn it on: it contacts "
+                  "customers who did not ask)."},
+    )  # fmt: skip
+    horizon_days = fields.Integer(
+        load_default=30,
+        validate=validate.Range(min=1),
+        metadata={"description": "Drops older than this many days create nothing (a customer "
+                  "who came back since creates nothing either)."},
+    )  # fmt: skip
+    due_days = fields.Integer(
+        load_default=2,
+        validate=validate.Range(min=0, max=30),
+        metadata={"description": "The call is due this many days after the task is created."},
+    )
+    due_time = fields.Time(
+        load_default=time(12, 0),
+        metadata={"description": "Local time, in the customer's timezone, the call is due."},
+    )
+    min_lead_minutes = fields.Integer(
+        load_default=60,
+        validate=validate.Range(min=0),
+        metadata={"description": "Never due sooner than this many minutes from now."},
+    )
+    priority = fields.String(
+        load_default="MEDIUM",
+        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
+        metadata={"description": "The task's priority: LOW, MEDIUM or HIGH."},
+    )
+
+
+def resumed(view: View, moment: MomentView) -> bool:
+    """Whether the record's activity moved on after the drop: the customer came back."""
+    record = view.current(*moment.person) if len(moment.person) == 3 else None
+    if record is None:
+        return False
+    name = moment.data.get("property")
+    custom = record.get("user_fields") or record.get("organization_fields") or {}
+    value = (record.get("properties") or {}).get(name) or record.get(name) or custom.get(name)
+    latest = calendar_date(value, moment.data.get("time_zone") or "UTC")
+    return latest is not None and latest > date.fromisoformat(moment.data["last_active"])
+
+
+def _action(params: dict, view: View, moment: MomentView, now: datetime) -> Action | None:
+    who = audience(view, moment.customer_id, moment.person)
+    if who is None or resumed(view, moment):
+        return None
+    today = local_today(now, who.time_zone)
+    last_active = date.fromisoformat(moment.data["last_active"])
+    lead = timedelta(minutes=params["min_lead_minutes"])
+    due = due_on(today + timedelta(days=params["due_days"]), who.time_zone, params["due_time"],
+                 now, lead)  # fmt: skip
+    return hubspot_task(
+        NAME,
+        f"{NAME}:{moment.key}",
+        who,
+        NAME,
+        due,
+        priority=params["priority"],
+        task_type="CALL",
+        moment=moment,
+        last_active=long_date(last_active, who.language),
+        quiet_days=(today - last_active).days,
+        activity=moment.data.get("property") or "",
+        playbook=playbook("usage_drop", who.language),
+    )
+
+
+def plan(params: dict, view: View, now: datetime) -> list[Action]:
+    """One call task per usage drop of the last `horizon_days` whose customer is known."""
+    since = now - timedelta(days=params["horizon_days"])
+    actions = (_action(params, view, m, now) for m in view.moments(WAKES_ON, since, now))
+    return [action for action in actions if action is not None]
