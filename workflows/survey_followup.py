@@ -1,0 +1,251 @@
+"""survey_followup: close the loop on every survey answer, once the customer is done with it.
+
+Unhappy (NPS detractor, CSAT 1-2, a "bad" Zendesk rating): a high-priority recovery ticket
+for the original ticket's group, linked to it, with the customer's words and the playbook;
+for a customer worth more than `value_threshold`, also a call task for their HubSpot owner.
+Happy (promoter, CSAT 4-5, "good"): an internal note on the original ticket thanking the
+agent and quoting the customer; with `ask_review`, a task to ask for a review or referral.
+
+An answer can change for a while after it is given (`surveys.answer_window_minutes`; Zendesk
+ratings: `settle_minutes`), so this acts only once that window has closed, on the last
+version, and keys its ticket, note and call task by the survey: one follow-up per survey,
+whatever it said first. A review ask is one per customer a month.
+"""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal
+from marshmallow import RAISE, Schema, fields, validate
+
+from momentos.model import Action
+from momentos.surveys.followup import Answer, customer_value, settled_answer
+from momentos.texts import playbook, render
+from momentos.view import MomentView, View
+from workflows.common import Audience, audience, due_at, hubspot_task, long_date
+
+NAME = "survey_followup"
+WAKES_ON = ("survey_answered",)
+# Answers settle minutes after they are given: the schedule acts on them then.
+TRIGGER = {"trigger": "interval", "minutes": 5}
+# Each answer is its own reason (the guards' same-reason rule does not apply): a colleague's
+# happy rating last week must not silence this customer's unhappy one.
+PER_MOMENT = True
+
+
+class Params(Schema):
+    class Meta:
+        unknown = RAISE
+
+    enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
+    horizon_days = fields.Integer(
+        load_default=7,
+        validate=validate.Range(min=1),
+        metadata={"description": "Answers older than this many days create nothing."},
+    )
+    settle_minutes = fields.Integer(
+        load_default=30,
+        validate=validate.Range(min=0, max=24 * 60),
+        metadata={
+            "description": "Minutes to wait after a Zendesk CSAT rating (which the "
+            "customer may still change) before acting on it."
+        },
+    )
+    priority = fields.String(
+        load_default="high",
+        validate=validate.OneOf(["low", "normal", "high", "urgent"]),
+        metadata={"description": "The recovery ticket's Zendesk priority."},
+    )
+    tags = fields.List(
+        fields.String(),
+        load_default=lambda: ["survey_recovery"],
+        metadata={
+            "description": "Tags on the recovery ticket (besides `momentos` and "
+            "`original_ticket_<id>`)."
+        },
+    )
+    value_threshold = fields.Float(
+        load_default=10000.0,
+        allow_none=True,
+        validate=validate.Range(min=0),
+        metadata={
+            "description": "An unhappy customer worth more than this (invoices billed, "
+            "or deals won, in `value_days`) also gets a call from their HubSpot owner; "
+            "empty: never."
+        },
+    )
+    value_days = fields.Integer(
+        load_default=365,
+        validate=validate.Range(min=1),
+        metadata={"description": "The period a customer's value is counted over."},
+    )
+    won_stages = fields.List(
+        fields.String(),
+        load_default=lambda: ["closedwon"],
+        metadata={"description": "HubSpot deal stages that count as won for the value."},
+    )
+    celebrate = fields.Boolean(
+        load_default=True,
+        metadata={"description": "Thank the agent in an internal note on a happy answer."},
+    )
+    ask_review = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Also a HubSpot task for the owner to ask a happy customer "
+            "for a review or referral."
+        },
+    )
+    due_time = fields.Time(
+        load_default=time(17, 0),
+        metadata={"description": "Local time, in the customer's timezone, owner tasks are due."},
+    )
+    min_lead_minutes = fields.Integer(
+        load_default=60,
+        validate=validate.Range(min=0),
+        metadata={"description": "Never due sooner than this many minutes from now."},
+    )
+
+
+def _int_id(value: Any) -> int | str | None:
+    """Zendesk ids as the API takes them (numbers); the records keep them as text."""
+    return int(value) if value is not None and str(value).isdigit() else value
+
+
+def _context(view: View, moment: MomentView, answer: Answer, who: Audience) -> dict:
+    """What every follow-up text says about the answer (the name comes with the audience)."""
+    ticket = view.current("zendesk", "ticket", answer.ticket_id) if answer.ticket_id else None
+    local_day = moment.occurred_at.astimezone(ZoneInfo(who.time_zone)).date()
+    return {
+        "score_text": render("survey_scores", who.language, score=answer.score)[answer.scale],
+        "comment": answer.comment,
+        "ticket_id": answer.ticket_id,
+        "ticket_subject": (ticket or {}).get("subject") or "",
+        "ticket_link": moment.link or "",
+        "group_id": (ticket or {}).get("group_id") or answer.group_id,
+        "answered_on": long_date(local_day, who.language),
+        "playbook": playbook("survey_answered", who.language),
+    }
+
+
+def _owner_task(
+    params: dict,
+    key: str,
+    moment: MomentView,
+    who: Audience,
+    now: datetime,
+    catalogue: str,
+    **context,
+) -> Action:
+    """A HubSpot task for the customer's owner, due today at `due_time`."""
+    lead = timedelta(minutes=params["min_lead_minutes"])
+    due = due_at(now, who.time_zone, params["due_time"], lead)
+    return hubspot_task(NAME, key, who, catalogue, due, moment=moment, **context)
+
+
+def _ticket(
+    params: dict, moment: MomentView, answer: Answer, who: Audience, context: dict
+) -> Action:
+    """The recovery ticket for the original ticket's group, linked to it by tag and text."""
+    text = render("survey_recovery", who.language, name=who.name, **context)
+    tags = [*params["tags"], *([f"original_ticket_{answer.ticket_id}"] if answer.ticket_id else [])]
+    # No requester: the API user opens it. With the customer as requester, Zendesk's
+    # "request received" trigger could email them a ticket written for staff.
+    payload = {
+        "subject": text["subject"],
+        "body": text["body"],
+        "public": False,
+        "priority": params["priority"],
+        "tags": tags,
+    }
+    if context["group_id"]:
+        payload["group_id"] = _int_id(context["group_id"])
+    return Action(
+        key=f"{NAME}:{moment.key}",
+        workflow=NAME,
+        tool="zendesk",
+        kind="ticket",
+        payload=payload,
+        customer_id=who.customer.id,
+        moment_key=moment.key,
+    )
+
+
+def _recovery(
+    params: dict, view: View, moment: MomentView, answer: Answer, who: Audience, now: datetime
+) -> list[Action]:
+    context = _context(view, moment, answer, who)
+    since = now - timedelta(days=params["value_days"])
+    company = who.company_ids[0] if who.company_ids else None
+    value = customer_value(view, company, since, set(params["won_stages"]))
+    threshold = params["value_threshold"]
+    valuable = threshold is not None and value > Decimal(str(threshold))
+    context["value"] = format_decimal(value, locale=who.language) if valuable else ""
+    context["value_days"] = params["value_days"]
+    actions = [_ticket(params, moment, answer, who, context)]
+    if valuable:
+        key = f"{NAME}:{moment.key}:owner"
+        actions.append(
+            _owner_task(
+                params,
+                key,
+                moment,
+                who,
+                now,
+                "survey_value_task",
+                priority="HIGH",
+                task_type="CALL",
+                **context,
+            )
+        )
+    return actions
+
+
+def _celebration(
+    params: dict, view: View, moment: MomentView, answer: Answer, who: Audience, now: datetime
+) -> list[Action]:
+    context = _context(view, moment, answer, who)
+    actions = []
+    if params["celebrate"] and answer.ticket_id and answer.ticket_id.isdigit():
+        body = render("survey_thanks", who.language, name=who.name, **context)["body"]
+        payload = {"ticket_id": answer.ticket_id, "body": body, "public": False}
+        actions.append(
+            Action(
+                key=f"{NAME}:{moment.key}",
+                workflow=NAME,
+                tool="zendesk",
+                kind="comment",
+                payload=payload,
+                customer_id=who.customer.id,
+                moment_key=moment.key,
+            )
+        )
+    if params["ask_review"]:
+        # One ask per customer a month, however many happy answers they give.
+        month = moment.occurred_at.astimezone(ZoneInfo(who.time_zone)).strftime("%Y-%m")
+        key = f"{NAME}:review:{who.customer.id}:{month}"
+        actions.append(_owner_task(params, key, moment, who, now, "survey_review_task", **context))
+    return actions
+
+
+def plan(params: dict, view: View, now: datetime) -> list[Action]:
+    """A recovery for each unhappy answer and a celebration for each happy one, once the
+    answer has settled; neutral answers (NPS 7-8, CSAT 3) need nothing."""
+    actions: list[Action] = []
+    since = now - timedelta(days=params["horizon_days"])
+    settle = timedelta(minutes=params["settle_minutes"])
+    for moment in view.moments(WAKES_ON, since, now):
+        answer = settled_answer(view, moment, settle, now)
+        who = audience(view, moment.customer_id, moment.person) if answer else None
+        if answer is None or who is None:
+            continue
+        if answer.sentiment == "negative":
+            actions += _recovery(params, view, moment, answer, who, now)
+        elif answer.sentiment == "positive":
+            actions += _celebration(params, view, moment, answer, who, now)
+    # Two happy answers in one month plan the same review ask: keep the first.
+    unique: dict[str, Action] = {}
+    for action in actions:
+        unique.setdefault(action.key, action)
+    return list(unique.values())
