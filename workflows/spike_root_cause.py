@@ -1,0 +1,105 @@
+"""spike_root_cause: one internal Zendesk ticket for the support lead when a category's
+share of requests jumps, with the analysis and example requests.
+
+A spike found once more, or dated a day apart by a later estimate, is the same spike: the
+ticket is keyed by the first `spike` moment of its value, so there is never a second one.
+"""
+
+from datetime import datetime, timedelta
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from momentos.insights.sentences import kind, number, percent
+from momentos.insights.spikes import DEFAULT_THRESHOLDS, same_spike
+from momentos.model import Action
+from momentos.texts import render
+from momentos.view import MomentView, View
+
+NAME = "spike_root_cause"
+WAKES_ON = ("spike",)
+# Also hourly, for a spike recorded while this workflow was off or failing.
+TRIGGER = {"trigger": "interval", "hours": 1}
+PRIORITIES = ("low", "normal", "high", "urgent")
+
+
+class Params(Schema):
+    class Meta:
+        unknown = RAISE
+
+    enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
+    group_id = fields.Integer(
+        load_default=None, allow_none=True,
+        metadata={"description": "Zendesk group of the support lead; empty: Zendesk's default."},
+    )  # fmt: skip
+    assignee_id = fields.Integer(
+        load_default=None, allow_none=True,
+        metadata={"description": "Zendesk agent (the support lead) the ticket is assigned to."},
+    )  # fmt: skip
+    priority = fields.String(
+        load_default="high",
+        validate=validate.OneOf(PRIORITIES),
+        metadata={"description": "The ticket's priority: low, normal, high or urgent."},
+    )
+    horizon_days = fields.Integer(
+        load_default=30,
+        validate=validate.Range(min=1),
+        metadata={"description": "Spikes that began longer ago than this create nothing."},
+    )
+    examples = fields.Integer(
+        load_default=5,
+        validate=validate.Range(min=0, max=20),
+        metadata={"description": "Example requests (links) listed in the ticket."},
+    )
+
+
+def first_of_each(spikes: list[MomentView]) -> list[MomentView]:
+    """The earliest moment of each spike: later ones of the same value are the same rise."""
+    kept: list[MomentView] = []
+    for moment in sorted(spikes, key=lambda m: (m.occurred_at, m.key)):
+        if not any(same_spike(moment.data, k.data, DEFAULT_THRESHOLDS.window_days) for k in kept):
+            kept.append(moment)
+    return kept
+
+
+def _text(moment: MomentView, language: str, examples: int) -> dict[str, str]:
+    data = moment.data
+    return render(
+        NAME,
+        language,
+        sentence=data["sentence"][language],
+        kind=kind(data["dimension"]),
+        dimension=data["dimension"],
+        value=data["value"],
+        started_on=data["started_on"],
+        share=percent(data["share"], language),
+        baseline=percent(data["baseline_share"], language),
+        requests=number(data["requests"], language),
+        customers=number(data["customers"], language),
+        examples=data.get("examples", [])[:examples],
+        link=moment.link,
+    )
+
+
+def _action(params: dict, moment: MomentView, language: str) -> Action:
+    text = _text(moment, language, params["examples"])
+    payload = {
+        "subject": text["subject"],
+        "body": text["body"],
+        "public": False,  # an internal note: the analysis is for the team, not a customer
+        "priority": params["priority"],
+        "group_id": params["group_id"],
+        "assignee_id": params["assignee_id"],
+        "tags": ["momentos_spike"],
+        "language": language,
+    }
+    return Action(key=f"{NAME}:{moment.key}", workflow=NAME, tool="zendesk", kind="ticket",
+                  payload=payload, moment_key=moment.key)  # fmt: skip
+
+
+def plan(params: dict, view: View, now: datetime) -> list[Action]:
+    """One root-cause ticket per spike that began within `horizon_days`, in the staff's
+    language; spikes recorded before that window still count as already handled."""
+    horizon = now - timedelta(days=params["horizon_days"])
+    lookback = horizon - timedelta(days=DEFAULT_THRESHOLDS.window_days)
+    spikes = first_of_each(view.moments(WAKES_ON, lookback, now + timedelta(days=1)))
+    return [_action(params, m, view.defaults.language) for m in spikes if m.occurred_at >= horizon]
