@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import orjson
 import requests
@@ -145,6 +145,7 @@ class ApiClient:
         self._auth_params = auth_params
         self.budgets = dict(budgets)
         self.session = session or requests.Session()
+        self.session.hooks["response"].append(refuse_cross_host_redirect)
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.max_attempts = max_attempts
@@ -241,6 +242,28 @@ class ApiClient:
         bare = path.split("?", 1)[0]
         logger.log(level, "%s %s -> %s (attempt %d, family %s)", method, bare, status, attempt,
                    family, extra={"path": bare, "attempt": attempt})  # fmt: skip
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port
+
+
+def refuse_cross_host_redirect(response: requests.Response, **_kwargs: Any) -> None:
+    """A response hook: a redirect to another scheme, host or port is an error, never
+    followed, so a tool (or whoever answers for it) cannot send our requests and their
+    credentials elsewhere, such as a cloud metadata address (SSRF guard, issue #12)."""
+    if not response.is_redirect:
+        return
+    target = urljoin(response.url, response.headers.get("location", ""))
+    if _origin(target) != _origin(response.url):
+        method = response.request.method if response.request else "request"
+        path = urlsplit(response.url).path
+        raise FatalApiError(
+            f"{method} {path} answered {response.status_code}: a redirect to another host,"
+            " not followed",
+            status_code=response.status_code,
+        )
 
 
 def _host_matches(host: str, pattern: str) -> bool:

@@ -187,6 +187,9 @@ class HubSpotActions:
         The search index lags: an absent key proves nothing until `SEARCH_LAG` has passed
         since the create; the caller decides.
         """
+        # A first send that failed before making the key property leaves nothing to find,
+        # but searching a missing property is a 400: make it, and the search says "absent".
+        self.ensure_key_property()
         found: dict[str, tuple[str, str]] = {}
         for kind, objects in OBJECTS.items():
             keys = sorted({a.key for a in actions if a.kind == kind})

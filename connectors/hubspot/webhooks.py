@@ -84,19 +84,36 @@ def _object_type(item: dict[str, Any]) -> str | None:
     return prefix if prefix in SUBSCRIPTION_OBJECTS else None
 
 
+def _id(value: Any, name: str) -> str:
+    """A record id as text: HubSpot sends whole numbers; anything else is a bad `name`."""
+    text = str(value)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | str)
+        or not text.isascii()
+        or not text.isdigit()
+    ):
+        raise ValueError(name)
+    return text
+
+
 def _to_event(item: dict[str, Any]) -> Event | None:
     object_type = _object_type(item)
     if object_type is None:
         return None
     subscription = str(item.get("subscriptionType") or item.get("eventType"))
     change = subscription.split(".", 1)[1] if "." in subscription else subscription
-    occurred_at = from_epoch_ms(item["occurredAt"])
+    occurred_ms = _id(item["occurredAt"], "occurredAt")
+    occurred_at = from_epoch_ms(occurred_ms)
+    merged = item.get("mergedObjectIds") or []
+    if not isinstance(merged, list):
+        raise ValueError("mergedObjectIds")
     data = {
-        "id": str(item["objectId"]),
+        "id": _id(item["objectId"], "objectId"),
         "change": change,
         "property": item.get("propertyName"),
         "value": item.get("propertyValue"),
-        "merged_ids": [str(i) for i in item.get("mergedObjectIds") or []],
+        "merged_ids": [_id(i, "mergedObjectIds") for i in merged],
         "primary_id": _survivor(item),
         "change_source": item.get("changeSource"),
     }
@@ -106,7 +123,7 @@ def _to_event(item: dict[str, Any]) -> Event | None:
         object_id=data["id"],
         # A record's version is the millisecond of its change, as for polled records, so a
         # change seen both ways is one event.
-        version=str(item["occurredAt"]),
+        version=occurred_ms,
         occurred_at=occurred_at,
         data=data,
         raw=item,
@@ -118,7 +135,7 @@ def _survivor(item: dict[str, Any]) -> str | None:
     """The record a merge leaves: `newObjectId` when the merge made a new one, else the
     primary (HUBSPOT.md §6.3)."""
     survivor = item.get("newObjectId") or item.get("primaryObjectId")
-    return str(survivor) if survivor else None
+    return _id(survivor, "primaryObjectId") if survivor else None
 
 
 def _merged_away(event: Event) -> list[Event]:
@@ -160,6 +177,7 @@ def parse(body: bytes) -> list[Event]:
             raise MalformedPayload(f"event {index} is not an object")
         try:
             events += _events(item)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError, OSError) as exc:
+            # OverflowError, OSError: an occurredAt no date can hold.
             raise MalformedPayload(f"event {index} is missing or has a bad {exc}") from exc
     return events

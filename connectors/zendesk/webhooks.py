@@ -80,6 +80,10 @@ def parse(body: bytes) -> list[Event]:
         return []
     try:
         deleted = _removes(kind, payload.get("event"))
-        return [to_event(record_type, detail, raw=payload, deleted=deleted)]
+        event = to_event(record_type, detail, raw=payload, deleted=deleted)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise MalformedPayload(f"Zendesk {record_type} event is missing {exc}") from exc
+    # An id of 0, "" or null names no record: storing it would break the natural key.
+    if event.object_id is None:
+        raise MalformedPayload(f"Zendesk {record_type} event has no id")
+    return [event]

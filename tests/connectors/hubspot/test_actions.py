@@ -216,7 +216,8 @@ def test_bad_payloads_fail_without_any_call(actions):
     assert "needs an ISO due_at" in results[0].error
 
 
-def test_lookup_searches_momentos_key_in_batches_of_100(ordered, actions):
+def test_lookup_searches_momentos_key_in_batches_of_100(ordered, provisioned):
+    actions = provisioned  # lookup makes the key property first (issue #12)
     keys = [f"k{i:03}" for i in range(120)]
 
     def lookup_query(values, after=None):
