@@ -6,7 +6,7 @@ from flask import Flask
 
 from momentos.config import Settings
 from momentos.store import Store
-from momentos.web import api, errors, health, metrics, ui, webhooks
+from momentos.web import api, errors, health, metrics, survey, ui, webhooks
 
 # Webhook batches are small (HubSpot: 100 events); anything bigger is refused with 413.
 MAX_BODY_BYTES = 1024 * 1024
@@ -27,4 +27,7 @@ def create_app(
     # The admin UI (its login, CSRF, languages) and its token-authenticated JSON API.
     ui.register(app, settings)
     app.register_blueprint(api.bp)
+    # The survey page customers open from their email; an answer wakes the worker as
+    # a webhook does.
+    survey.register(app, settings, clock, on_events or (lambda: None))
     return app

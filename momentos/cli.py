@@ -67,6 +67,24 @@ def _parser() -> argparse.ArgumentParser:
         "renormalize", help="derive every moment again from the stored events (after a rule change)"
     )
     renorm.add_argument("--dry-run", action="store_true", help="report the changes, apply none")
+    announce = sub.add_parser(
+        "announce", help="a task to warn each customer in a CSV of a price change or a delay"
+    )
+    announce.add_argument(
+        "--csv",
+        required=True,
+        metavar="FILE",
+        help="header with email, company_id and/or contact_id (HubSpot ids)",
+    )
+    announce.add_argument("--kind", required=True, choices=("price_change", "delay"))
+    announce.add_argument("--message-es", required=True, help="the message for Spanish speakers")
+    announce.add_argument("--message-en", required=True, help="the message for English speakers")
+    announce.add_argument(
+        "--id",
+        help="the announcement's id (default: a hash of the CSV, the kind and the messages); "
+        "each customer gets one task per id",
+    )
+    announce.add_argument("--dry-run", action="store_true", help="show the tasks, create none")
     check = sub.add_parser("check-config", help="validate a configuration file")
     check.add_argument("path", nargs="?")
     return parser

@@ -217,6 +217,27 @@ def renormalize(args: Namespace) -> int:
     return 0
 
 
+def announce(args: Namespace) -> int:
+    from momentos.announcements import announce as plan_announcement
+    from momentos.announcements import load
+    from momentos.report import describe_action
+
+    messages = {"es": args.message_es, "en": args.message_en}
+    announcement, recipients = load(args.csv, args.kind, messages, args.id)
+    engine = _engine(args)
+    engine.derive()  # link what is pending first, so every customer is known
+    result, enqueued = plan_announcement(engine.store, engine.settings, announcement,
+                                         recipients, engine.clock.now(), args.dry_run)  # fmt: skip
+    for action in result.actions:
+        print(describe_action(action))
+    for row in result.unmatched:
+        print(f"line {row.line}: {row.column} {row.value!r} matches no known customer")
+    verb = "would create" if args.dry_run else f"enqueued {len(enqueued)} new of"
+    print(f"announcement {announcement.id} ({announcement.kind}): {verb} {len(result.actions)} "
+          f"tasks; {len(result.unmatched)} rows matched no customer")  # fmt: skip
+    return 0
+
+
 COMMANDS = {
     "check-config": check_config,
     "sandbox": sandbox,
@@ -230,6 +251,7 @@ COMMANDS = {
     "demo": demo,
     "outbox": outbox,
     "renormalize": renormalize,
+    "announce": announce,
 }
 
 

@@ -178,6 +178,43 @@ class MomentsSchema(_Strict):
     category_fields = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
 
 
+class MailSchema(_Strict):
+    """The SMTP server Momentos sends customer mail through (surveys, issue #9)."""
+
+    # Empty: no mail is sent; survey actions fail with a message saying so.
+    host = fields.String(load_default=None, allow_none=True)
+    port = fields.Integer(load_default=587, validate=validate.Range(min=1, max=65535))
+    security = fields.String(load_default="starttls",
+                             validate=validate.OneOf(["starttls", "ssl", "none"]))  # fmt: skip
+    username_env = fields.String(load_default=None, allow_none=True, validate=_env_name)
+    password_env = fields.String(load_default=None, allow_none=True, validate=_env_name)
+    from_address = fields.Email(load_default=None, allow_none=True)
+    from_name = fields.String(load_default="Momentos")
+    timeout_seconds = fields.Float(load_default=30.0, validate=validate.Range(min=1, max=300))
+
+    @validates_schema
+    def _sender_named(self, data: dict, **kwargs: Any) -> None:
+        if data.get("host") and not data.get("from_address"):
+            raise ValidationError("is required when mail.host is set", field_name="from_address")
+
+
+class SurveysSchema(_Strict):
+    """Survey links and the survey page (issue #9)."""
+
+    # Signs the links; unset: the page answers 503 and no survey can be sent.
+    secret_key_env = fields.String(load_default="MOMENTOS_SURVEY_KEY", validate=_env_name)
+    # Where customers reach the survey page; empty means `web.public_url`.
+    public_url = fields.Url(require_tld=False, load_default=None, allow_none=True)
+    link_max_age_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+    answer_window_minutes = fields.Integer(load_default=30,
+                                           validate=validate.Range(min=0, max=24 * 60))  # fmt: skip
+    rate_limit = fields.String(load_default="20 per minute", validate=_rate_limit)
+    max_body_bytes = fields.Integer(load_default=16 * 1024,
+                                    validate=validate.Range(min=1024, max=1024 * 1024))  # fmt: skip
+    max_comment_chars = fields.Integer(load_default=2000,
+                                       validate=validate.Range(min=100, max=10_000))  # fmt: skip
+
+
 class SettingsSchema(_Strict):
     timezone = fields.String(load_default="UTC", validate=_timezone)
     default_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
@@ -193,6 +230,8 @@ class SettingsSchema(_Strict):
     secrets_key_env = fields.String(load_default=None, allow_none=True, validate=_env_name)
     ui = fields.Nested(UiSchema, load_default=lambda: UiSchema().load({}))
     moments = fields.Nested(MomentsSchema, load_default=lambda: MomentsSchema().load({}))
+    mail = fields.Nested(MailSchema, load_default=lambda: MailSchema().load({}))
+    surveys = fields.Nested(SurveysSchema, load_default=lambda: SurveysSchema().load({}))
 
 
 def _describe(schema: type[Schema], **descriptions: str) -> None:
@@ -324,6 +363,36 @@ _describe(
     "`{app: 360000000001}`.",
 )
 _describe(SettingsSchema, moments="How records become moments of truth.")
+_describe(
+    MailSchema,
+    host="SMTP server for customer mail (surveys); empty: no mail is sent.",
+    port="SMTP port: 587 for STARTTLS, 465 for SSL, 25 or 1025 for a local relay.",
+    security="`starttls` (upgrade after connecting), `ssl` (TLS from the start) or `none` "
+    "(a local relay or the sandbox only).",
+    username_env="Environment variable holding the SMTP user name; empty: no login.",
+    password_env="Environment variable holding the SMTP password.",
+    from_address="The address surveys come from (required with `host`).",
+    from_name="The name surveys come from.",
+    timeout_seconds="Seconds to wait for the SMTP server before giving up on a message.",
+)
+_describe(
+    SurveysSchema,
+    secret_key_env="Environment variable holding the key that signs survey links; unset: "
+    "no survey is sent and the page answers 503. Make one with "
+    '`python -c "import secrets; print(secrets.token_urlsafe(32))"`.',
+    public_url="Where customers open survey links; empty means `web.public_url`.",
+    link_max_age_days="Days a survey link stays valid.",
+    answer_window_minutes="Minutes after the first answer in which the customer may change "
+    "it; follow-ups wait for the window to close and act on the last answer.",
+    rate_limit="Survey page requests allowed per client, such as '20 per minute'.",
+    max_body_bytes="Largest survey form accepted; bigger ones get 413.",
+    max_comment_chars="Longest comment accepted.",
+)
+_describe(
+    SettingsSchema,
+    mail="The SMTP server for customer mail.",
+    surveys="Survey links and the survey page.",
+)
 
 
 @dataclass
@@ -344,6 +413,8 @@ class Settings:
     secrets_key_env: str | None = None
     ui: dict[str, Any] = field(default_factory=lambda: UiSchema().load({}))
     moments: dict[str, Any] = field(default_factory=lambda: MomentsSchema().load({}))
+    mail: dict[str, Any] = field(default_factory=lambda: MailSchema().load({}))
+    surveys: dict[str, Any] = field(default_factory=lambda: SurveysSchema().load({}))
 
     def secret(self, tool: str, key: str) -> str:
         return os.environ[getattr(self, tool)[key]]

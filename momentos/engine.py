@@ -19,6 +19,7 @@ from momentos.moments.context import rule_context
 from momentos.planner import RunResult, run_woken
 from momentos.store import Store
 from momentos.streams import Sources, history_start, pull
+from momentos.surveys.mail import mail_sender
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ class Engine:
         }
         # The search lag is the tool's; a config knob lets a test or a slow portal change it.
         self.senders["hubspot"].LOOKUP_LAG = timedelta(seconds=hubspot["search_lag_seconds"])
+        # Customer mail (surveys): SMTP, with the survey composed and its link signed at send time.
+        self.senders["mail"] = mail_sender(settings, clock)
         self.dispatcher = Dispatcher(
             store,
             self.senders,
@@ -73,7 +76,8 @@ class Engine:
     def sources(self) -> Sources:
         """The clients and bounds a poll needs, as of now."""
         start = history_start(self.settings.zendesk.get("poll_start"))
-        return Sources(self.zendesk, self.hubspot, start, self.clock.now())
+        configured = streams.configured_properties(self.settings.moments)
+        return Sources(self.zendesk, self.hubspot, start, self.clock.now(), configured)
 
     def sync(self, tool: str | None = None) -> dict[str, int]:
         """Poll each stream from its cursor; a page's events and cursor commit together."""
@@ -102,7 +106,12 @@ class Engine:
 
     def created_records(self) -> dict[str, list[dict]]:
         """What Momentos has created in each tool, as the tool itself lists it."""
-        return {tool: sender.created() for tool, sender in self.senders.items()}
+        # SMTP keeps no list of what it sent: mail is not among the tools' own records.
+        return {
+            tool: sender.created()
+            for tool, sender in self.senders.items()
+            if hasattr(sender, "created")
+        }
 
     def owner_names(self) -> dict[str, str]:
         return {owner["id"]: owner["name"] or owner["email"] for owner in get_owners(self.hubspot)}

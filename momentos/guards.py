@@ -2,7 +2,8 @@
 often, not at night.
 
 - Same reason: no new action while the customer has one from the same workflow within
-  `open_days` (the task or ticket is probably still open).
+  `open_days` (the task or ticket is probably still open), unless the workflow acts on each
+  moment on its own (`per_moment`: every survey answer deserves its follow-up).
 - Cap: proactive workflows contact one customer at most `max_proactive_per_week` times.
 - Quiet hours and business days: proactive actions wait for the customer's working hours.
 """
@@ -69,6 +70,7 @@ def apply(
     time_zones: dict[int, str],
     now: datetime,
     settings: GuardSettings,
+    per_moment: bool = False,
 ) -> Verdict:
     """Keep, delay or skip each planned action; the reasons are shown in previews."""
     verdict = Verdict()
@@ -81,7 +83,9 @@ def apply(
         if any(r.key == action.key for r in earlier):
             verdict.kept.append(action)  # already in the outbox: enqueueing it is a no-op
             continue
-        same = _same_reason(action, earlier, now - timedelta(days=settings.open_days))
+        same = None
+        if not per_moment:
+            same = _same_reason(action, earlier, now - timedelta(days=settings.open_days))
         if same is not None:
             verdict.skipped.append((action, f"same reason already open: {same.key}"))
             continue

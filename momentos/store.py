@@ -19,15 +19,21 @@ import orjson
 from sqlite_utils import Database
 
 from connectors.timefmt import parse_iso
-from momentos.migrations import migrations
+from momentos.migrations import migrations, request_filter
 from momentos.model import Action, Event
 
 BUSY_TIMEOUT_MS = 30_000
+SQLITE_MIN_INT, SQLITE_MAX_INT = -(2**63), 2**63 - 1
 
 
 def _ts(moment: datetime | None) -> str | None:
     """Store times as sortable UTC ISO text with microseconds."""
     return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _hour(moment: datetime) -> str:
+    """The UTC hour of a time, as the request rollups key it: '2026-11-23T09'."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H")
 
 
 def _json(value: Any) -> str:
@@ -248,6 +254,8 @@ class Store:
         return rows[0]["customer_id"] if rows else None
 
     def customer(self, customer_id: int) -> dict[str, Any] | None:
+        if not SQLITE_MIN_INT <= customer_id <= SQLITE_MAX_INT:
+            return None  # no such row, and SQLite cannot even be asked (issue #12: a 500)
         rows = self._rows("SELECT * FROM customers WHERE id = ?", [customer_id])
         return rows[0] if rows else None
 
@@ -282,7 +290,7 @@ class Store:
     # Moments -------------------------------------------------------------------------------
 
     def insert_moment(
-        self, moment: Any, event_id: int, customer_id: int | None, now: datetime
+        self, moment: Any, event_id: int | None, customer_id: int | None, now: datetime
     ) -> bool:
         person = ":".join(moment.customer_ref) if moment.customer_ref else None
         cur = self.db.execute(
@@ -863,10 +871,161 @@ class Store:
         )
         return json.loads(rows[0]["data"]) if rows else None
 
+    # Surveys (issue #9): a survey's answer versions, and the wins feed ---------------------
+
+    def event_versions(self, tool: str, object_type: str, object_id: str) -> list[dict]:
+        """Every stored version of one record's data, oldest first (derived or not yet)."""
+        rows = self._rows(
+            f"SELECT data FROM events WHERE {self._SAME_RECORD} ORDER BY occurred_at, id",
+            [tool, object_type, object_id],
+        )
+        return [json.loads(row["data"]) for row in rows]
+
+    # A happy answer, judged on its newest version: a changed answer counts as it ended.
+    _POSITIVE = (
+        "CASE WHEN r.data IS NULL THEN json_extract(m.data, '$.sentiment') = 'positive'"
+        " WHEN m.tool = 'zendesk' THEN json_extract(r.data, '$.score') = 'good'"
+        " ELSE json_extract(r.data, '$.sentiment') = 'positive' END"
+    )
+
+    def wins(self, limit: int) -> list[dict[str, Any]]:
+        """Happy survey answers and CSAT ratings, newest first: who, their words, the ticket
+        and (when Zendesk says) the agent, for the UI's wins feed."""
+        rows = self._rows(
+            "SELECT m.key, m.occurred_at, m.link, m.tool, m.customer_id, c.name AS customer,"
+            " COALESCE(r.data, m.data) AS answer, t.data AS ticket, a.data AS agent"
+            " FROM moments m LEFT JOIN customers c ON c.id = m.customer_id"
+            " LEFT JOIN records r ON r.tool = m.tool AND r.object_type = m.object_type"
+            " AND r.object_id = m.object_id"
+            " LEFT JOIN records t ON t.tool = 'zendesk' AND t.object_type = 'ticket'"
+            " AND t.object_id = json_extract(m.data, '$.ticket_id')"
+            " LEFT JOIN records a ON a.tool = 'zendesk' AND a.object_type = 'user' AND"
+            " a.object_id = COALESCE(json_extract(r.data, '$.assignee_id'),"
+            " json_extract(t.data, '$.assignee_id'))"
+            f" WHERE m.type = 'survey_answered' AND {self._POSITIVE}"
+            " ORDER BY m.occurred_at DESC, m.id DESC LIMIT ?",
+            [limit],
+        )
+        return [_win(row) for row in rows]
+
+    # Insights (issue #10): rollups the m005 triggers keep, and ranges of moments ---------
+
+    def request_counts(self, since: datetime, until: datetime) -> Iterator[tuple]:
+        """(UTC hour 'YYYY-MM-DDTHH', dimension, value, requests) for [since, until), streamed."""
+        return self.db.execute(
+            "SELECT hour, dimension, value, requests FROM request_counts"
+            " WHERE hour >= ? AND hour < ?",
+            [_hour(since), _hour(until + timedelta(minutes=59, seconds=59))],
+        )
+
+    def requests_with(self, dimension: str, value: str, since: datetime, until: datetime,
+                      examples: int) -> dict[str, Any]:  # fmt: skip
+        """Requests carrying a dimension's value in [since, until): how many, from how many
+        customers (a person when the customer is not known yet), and the newest few."""
+        matches, params = request_filter(dimension, value)
+        where = (f"m.type = 'support_request' AND m.occurred_at >= ? AND m.occurred_at < ?"
+                 f" AND {matches}")  # fmt: skip
+        params = [_ts(since), _ts(until), *params]
+        counts = self._rows(
+            "SELECT COUNT(*) AS requests, COUNT(DISTINCT COALESCE(CAST(m.customer_id AS TEXT),"
+            f" m.person)) AS customers FROM moments m WHERE {where}",
+            params,
+        )[0]
+        newest = self._rows(
+            f"SELECT m.key, m.link, m.occurred_at, json_extract(m.data, '$.subject') AS subject"
+            f" FROM moments m WHERE {where} ORDER BY m.occurred_at DESC, m.id DESC LIMIT ?",
+            [*params, examples],
+        )
+        return {**counts, "examples": newest}
+
+    # Each answer's journey stage: the customer's latest other moment in the 30 days before.
+    _STAGE = (
+        "COALESCE((SELECT p.type FROM moments p WHERE p.customer_id = a.customer_id"
+        " AND p.occurred_at < a.occurred_at AND p.occurred_at >= a.lookback"
+        " AND p.type != 'survey_answered' AND NOT (p.tool = 'zendesk' AND"
+        " p.object_type = 'ticket' AND p.object_id IS a.ticket)"
+        " ORDER BY p.occurred_at DESC LIMIT 1), 'none')"
+    )
+
+    def answer_counts(self, since: datetime, until: datetime, offset: str) -> list[dict]:
+        """Survey answers in [since, until) counted by local month (`offset` from UTC, such
+        as '+60 minutes'), scale and sentiment, three ways (`by`): `all`; `type`, under each
+        type of the rated ticket's moments; `stage`, under the customer's latest other
+        moment type. One statement: each answer's JSON is read once."""
+        group = "a.month, a.scale, a.sentiment"
+        return self._rows(
+            "WITH a AS MATERIALIZED (SELECT id, customer_id, occurred_at,"
+            " strftime('%Y-%m', occurred_at, ?) AS month,"
+            " strftime('%Y-%m-%dT%H:%M:%f', occurred_at, '-30 days') AS lookback,"
+            " json_extract(data, '$.scale') AS scale, json_extract(data, '$.sentiment')"
+            " AS sentiment, CAST(json_extract(data, '$.ticket_id') AS TEXT) AS ticket"
+            " FROM moments WHERE type = 'survey_answered' AND occurred_at >= ?"
+            " AND occurred_at < ?)"
+            f" SELECT 'all' AS by, 'all' AS grp, {group}, COUNT(*) AS answers FROM a"
+            f" GROUP BY {group}"
+            f" UNION ALL SELECT 'type', t.type, {group}, COUNT(DISTINCT a.id) FROM a"
+            " JOIN moments t ON t.tool = 'zendesk' AND t.object_type = 'ticket'"
+            f" AND t.object_id = a.ticket AND t.type != 'survey_answered' GROUP BY 2, {group}"
+            f" UNION ALL SELECT 'stage', {self._STAGE}, {group}, COUNT(*) FROM a"
+            f" GROUP BY 2, {group}",
+            [offset, _ts(since), _ts(until)],
+        )
+
+    def detractor_comments(self, since: datetime, until: datetime, limit: int) -> list[dict]:
+        """Unhappy answers with a comment in [since, until), newest first, with the customer."""
+        return self._rows(
+            "SELECT m.key, m.occurred_at, m.link, m.customer_id, c.name AS customer,"
+            " json_extract(m.data, '$.scale') AS scale, json_extract(m.data, '$.score') AS score,"
+            " json_extract(m.data, '$.comment') AS comment, json_extract(m.data, '$.reason')"
+            " AS reason FROM moments m LEFT JOIN customers c ON c.id = m.customer_id"
+            " WHERE m.type = 'survey_answered' AND m.occurred_at >= ? AND m.occurred_at < ?"
+            " AND json_extract(m.data, '$.sentiment') = 'negative'"
+            " AND COALESCE(json_extract(m.data, '$.comment'), '') != ''"
+            " ORDER BY m.occurred_at DESC, m.id DESC LIMIT ?",
+            [_ts(since), _ts(until), limit],
+        )
+
+    def repeat_rates(self, since_month: str, until_month: str) -> list[dict[str, Any]]:
+        """Per (dimension, value), months in [since_month, until_month): customers who asked,
+        those who asked more than once, and their requests."""
+        return self._rows(
+            "SELECT dimension, value, COUNT(*) AS customers, SUM(n > 1) AS repeaters,"
+            " SUM(n) AS requests FROM (SELECT dimension, value, who, SUM(requests) AS n"
+            " FROM request_customers WHERE month >= ? AND month < ? GROUP BY 1, 2, 3)"
+            " GROUP BY 1, 2 ORDER BY dimension, requests DESC, value",
+            [since_month, until_month],
+        )
+
+    def top_requesters(self, since_month: str, until_month: str, limit: int) -> list[dict]:
+        """The customers (or persons) who asked most in the months, with their names."""
+        return self._rows(
+            "SELECT r.who, SUM(r.requests) AS requests, c.id AS customer_id, c.name"
+            " FROM request_customers r LEFT JOIN customers c ON r.who NOT LIKE '%:%'"
+            " AND c.id = CAST(r.who AS INTEGER) WHERE r.dimension = 'all' AND r.value = ''"
+            " AND r.month >= ? AND r.month < ? GROUP BY r.who ORDER BY requests DESC, r.who"
+            " LIMIT ?",
+            [since_month, until_month, limit],
+        )
+
+    def requests_by(self, whos: Iterable[str], since_month: str, until_month: str) -> list[dict]:
+        """What each of these customers asked about, per (dimension, value), in the months."""
+        whos = list(whos)
+        return self._rows(
+            f"SELECT who, dimension, value, SUM(requests) AS requests FROM request_customers"
+            f" WHERE who IN ({','.join('?' * len(whos))}) AND dimension != 'all'"
+            f" AND month >= ? AND month < ? GROUP BY 1, 2, 3 ORDER BY who, requests DESC",
+            [*whos, since_month, until_month],
+        )
+
 
 def _fast_json(value: Any) -> str:
     """Compact and unsorted, by orjson: a poller's hot path stores two documents per event."""
-    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    try:
+        return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        # orjson refuses integers past 64 bits, which JSON allows (issue #12: a delivery
+        # carrying one was a 500); the standard library writes them.
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _decoded(row: dict[str, Any], column: str) -> dict[str, Any]:
@@ -885,3 +1044,24 @@ def _stored_event(row: dict[str, Any]) -> StoredEvent:
         deleted=bool(row["deleted"]),
     )
     return StoredEvent(id=row["id"], source=row["source"], event=event)
+
+
+def _win(row: dict[str, Any]) -> dict[str, Any]:
+    answer = json.loads(row["answer"])
+    ticket = json.loads(row["ticket"]) if row["ticket"] else {}
+    agent = json.loads(row["agent"]) if row["agent"] else {}
+    return {
+        "key": row["key"],
+        "answered_at": row["occurred_at"],
+        "customer_id": row["customer_id"],
+        "customer": row["customer"],
+        "source": "zendesk" if row["tool"] == "zendesk" else "momentos",
+        "scale": answer.get("scale") or "zendesk_csat",
+        "score": answer.get("score"),
+        "quote": (answer.get("comment") or "").strip(),
+        "ticket_id": answer.get("ticket_id"),
+        "ticket_subject": ticket.get("subject"),
+        "ticket_url": row["link"],
+        "agent_id": answer.get("assignee_id") or ticket.get("assignee_id"),
+        "agent": agent.get("name"),
+    }

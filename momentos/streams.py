@@ -5,9 +5,10 @@ changes of the properties read here) all take their streams from `STREAMS`. A st
 cursor is stored under its name and committed with each page's events.
 """
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.poll import poll_objects, poll_owners
@@ -24,6 +25,8 @@ class Sources:
     hubspot: HubSpotClient
     zendesk_start: int  # epoch seconds of the first poll, when a stream has no cursor yet
     now: datetime
+    # Properties the configuration names, by record type (see `configured_properties`).
+    configured: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,8 @@ class Stream:
 
 
 def _search(stream: Stream, sources: Sources, cursor: str | None) -> Iterator[Page]:
-    return poll_objects(sources.hubspot, stream.object_type, cursor, stream.properties,
+    properties = (*stream.properties, *sources.configured.get(stream.object_type, ()))
+    return poll_objects(sources.hubspot, stream.object_type, cursor, properties,
                         now=sources.now, associations=stream.associations)  # fmt: skip
 
 
@@ -91,6 +95,20 @@ def select(which: str | None = None) -> tuple[Stream, ...]:
 def properties_read(tool: str = "hubspot") -> dict[str, tuple[str, ...]]:
     """Record type -> the properties Momentos reads (what webhooks should announce)."""
     return {s.object_type: s.properties for s in STREAMS if s.tool == tool and s.properties}
+
+
+def configured_properties(moments: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """HubSpot properties the `moments` configuration names (a last-activity date, a renewal
+    date): each portal has its own, so no stream can list them, yet the rules need them."""
+    wanted: dict[str, tuple[str, ...]] = {}
+    usage = moments.get("usage_property")
+    if usage and moments.get("usage_object_type") in ("company", "contact"):
+        wanted[moments["usage_object_type"]] = (usage,)
+    renewal = moments.get("renewal_date_property")
+    if renewal:
+        for object_type in ("deal", "company"):
+            wanted[object_type] = (*wanted.get(object_type, ()), renewal)
+    return wanted
 
 
 def history_start(poll_start) -> int:

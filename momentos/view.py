@@ -51,6 +51,20 @@ class Defaults:
     fallback_owner_id: str
 
 
+def _moment(row: dict[str, Any]) -> MomentView:
+    from connectors.timefmt import parse_iso
+
+    return MomentView(
+        key=row["key"],
+        type=row["type"],
+        customer_id=row["customer_id"],
+        occurred_at=parse_iso(row["occurred_at"]),
+        link=row["link"],
+        person=tuple((row["person"] or "").split(":")) if row["person"] else (),
+        data=row["data"] or {},
+    )
+
+
 class View:
     def __init__(self, store: Store, defaults: Defaults):
         self._store = store
@@ -59,20 +73,22 @@ class View:
     def moments(
         self, types: tuple[str, ...], since: datetime, until: datetime | None = None
     ) -> list[MomentView]:
-        from connectors.timefmt import parse_iso
+        return [_moment(row) for row in self._store.moments(types=types, since=since, until=until)]
 
-        return [
-            MomentView(
-                key=row["key"],
-                type=row["type"],
-                customer_id=row["customer_id"],
-                occurred_at=parse_iso(row["occurred_at"]),
-                link=row["link"],
-                person=tuple((row["person"] or "").split(":")) if row["person"] else (),
-                data=row["data"] or {},
-            )
-            for row in self._store.moments(types=types, since=since, until=until)
-        ]
+    def customer_moments(
+        self, customer_id: int, types: tuple[str, ...], since: datetime, until: datetime
+    ) -> list[MomentView]:
+        """One customer's moments of `types` in [since, until), oldest first."""
+        rows = self._store.moments(types=types, since=since, until=until, customer_id=customer_id)
+        return [_moment(row) for row in rows]
+
+    def current(self, tool: str, object_type: str, object_id: str) -> dict[str, Any] | None:
+        """The newest version of a tool record (an invoice, a ticket), None once deleted."""
+        return self._store.live_record(tool, object_type, object_id)
+
+    def owner_name(self, owner_id: str) -> str | None:
+        """A HubSpot owner's name (else email), as the owners stream last told it."""
+        return self._store.names("hubspot", "owner").get(str(owner_id))
 
     def customer(self, customer_id: int) -> CustomerView | None:
         row = self._store.customer(customer_id)
@@ -117,7 +133,15 @@ class View:
         """The customer a tool record (a HubSpot company or contact...) is linked to."""
         return self._store.customer_of(tool, object_type, object_id)
 
-    def customer_ids_with_email(self, email: str) -> set[int]:
-        """Customers with a linked record (contact, user) holding this email address."""
+    def people_with_email(self, email: str) -> list[tuple[int, tuple[str, str, str]]]:
+        """(customer id, record) of each linked record (contact, user) with this email."""
         rows = self._store.records_matching(email=email.strip().lower())
-        return {row["customer_id"] for row in rows if row["customer_id"] is not None}
+        return [
+            (row["customer_id"], (row["tool"], row["object_type"], row["object_id"]))
+            for row in rows
+            if row["customer_id"] is not None
+        ]
+
+    def company_records(self, object_type: str, company_id: str) -> tuple[dict[str, Any], ...]:
+        """A HubSpot company's newest invoices or deals (what a customer is worth)."""
+        return tuple(self._store.company_records("hubspot", object_type, company_id))

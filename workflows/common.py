@@ -5,9 +5,11 @@ Pure: it reads the view and returns data, like the workflows that use it.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
 
 from momentos.model import Action
 from momentos.texts import language_or_default, render
@@ -88,6 +90,20 @@ def local_today(now: datetime, time_zone: str) -> date:
 def long_date(day: date, language: str) -> str:
     """A day as people write it: "5 de octubre de 2026", "October 5, 2026"."""
     return format_date(day, "long", locale=language)
+
+
+def money(amount: str | Decimal, currency: str | None, language: str) -> str:
+    """An amount as the customer reads it: "1.500,00 €", "€1,500.00"; bare without currency."""
+    value = Decimal(str(amount))
+    if currency:
+        return format_currency(value, currency, locale=language)
+    return format_decimal(value, locale=language)
+
+
+def record_of(moment: MomentView) -> tuple[str, str, str]:
+    """The tool record a moment is about, from its key (`type:tool:object_type:object_id:…`)."""
+    _, tool, object_type, object_id = moment.key.split(":")[:4]
+    return tool, object_type, object_id
 
 
 def hubspot_task(

@@ -4,6 +4,9 @@ GET  /api/actions?state=&page=              the outbox, newest first
 GET  /api/customers/<id>/timeline           a customer's moments and the actions they led to
 POST /api/workflows/<name>/preview          a dry run now, or {"as_of": "2026-11-23T09:00"}
 POST /api/workflows/<name>/backtest         {"from": "2026-11-01", "to": "2026-11-23"}
+GET  /api/insights/spikes?window_days=&baseline_days=   rising request shares, largest first
+GET  /api/insights/quality?months=          CSAT and NPS by month, moment type and stage
+GET  /api/insights/frequency?months=&top=   repeat-request rates and who asks most
 """
 
 from datetime import date, datetime
@@ -14,6 +17,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, jsonify, request
 
 from momentos.errors import BadRequest, NotFound
+from momentos.insights import analysis, frequency, quality
+from momentos.insights.spikes import Thresholds
 from momentos.web import auth
 from momentos.web.errors import error_body
 from momentos.web.ui import reads, workflow_info
@@ -120,3 +125,34 @@ def backtest(name: str):
     body = _body()
     start, end = _date(body, "from"), _date(body, "to")
     return jsonify(workflow_info.run_backtest(store, settings, name, start, end, now))
+
+
+def _at_most(name: str, default: int, most: int) -> int:
+    value = _positive(name, default)
+    if value > most:
+        raise BadRequest(f"{name} must be at most {most} (got {value})")
+    return value
+
+
+@bp.get("/insights/spikes")
+def spikes():
+    store, settings, now = _context()
+    thresholds = Thresholds(window_days=_at_most("window_days", Thresholds.window_days, 90),
+                            baseline_days=_at_most("baseline_days", Thresholds.baseline_days,
+                                                   365))  # fmt: skip
+    found = analysis.detect_spikes(store, settings.timezone, now, thresholds)
+    return jsonify([analysis.as_json(spike) for spike in found])
+
+
+@bp.get("/insights/quality")
+def quality_report():
+    store, settings, now = _context()
+    months = _at_most("months", 6, 24)
+    return jsonify(quality.quality(store, settings.timezone, now, months))
+
+
+@bp.get("/insights/frequency")
+def frequency_report():
+    store, settings, now = _context()
+    months, top = _at_most("months", 3, 24), _at_most("top", 10, 100)
+    return jsonify(frequency.frequency(store, settings.timezone, now, months, top))

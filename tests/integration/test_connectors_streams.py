@@ -9,7 +9,6 @@ from momentos.clock import SystemClock
 from momentos.engine import Engine
 from momentos.store import Store
 from sandbox import seed
-from sandbox.zendesk.models import FIRST_IDS
 from tests.conftest import TEST_SECRETS
 
 DEAL_TO_COMPANY, INVOICE_TO_COMPANY = 5, 179
@@ -42,7 +41,7 @@ def events_of(engine, object_type):
 def test_sync_reads_every_stream_and_a_second_sync_adds_nothing(engine, sandbox):
     import json
 
-    seed.apply(sandbox.state, "demo")
+    seeded = seed.apply(sandbox.state, "demo")
     hubspot, now = sandbox.state.hubspot, sandbox.state.clock.now()
     company = hubspot.objects("companies")[0]
     past = now - timedelta(minutes=5)
@@ -50,31 +49,36 @@ def test_sync_reads_every_stream_and_a_second_sync_adds_nothing(engine, sandbox)
     deal = hubspot.create_object("deals", {"dealname": "Renovación 2027"}, to_company, past)
     to_company = [("companies", company["id"], INVOICE_TO_COMPANY)]
     invoice = hubspot.create_object("invoices", {"hs_currency": "EUR"}, to_company, past)
-    ticket_id = FIRST_IDS["ticket"]  # the demo's first ticket
+    zendesk = sandbox.state.zendesk
+    # The demo's first tickets nobody has rated yet.
+    unrated = [t for t in sorted(zendesk.tickets.live) if t not in zendesk.rating_by_ticket]
+    ticket_id, next_id = unrated[:2]
     sandbox.state.zendesk.add_satisfaction_rating(ticket_id, "bad", "Tardaron una semana",
                                                   created_at=now - timedelta(hours=1))  # fmt: skip
 
     synced = engine.sync()
     assert set(synced) == {s for s in synced if s.startswith(("zendesk:", "hubspot:"))}
-    assert synced["hubspot:owners"] == 3 and synced["hubspot:contacts"] == 7
-    assert (synced["hubspot:deals"], synced["hubspot:invoices"]) == (1, 1)
-    assert synced["zendesk:satisfaction_ratings"] == 1
-    [deal_row] = events_of(engine, "deal")
-    [invoice_row] = events_of(engine, "invoice")
+    assert synced["hubspot:owners"] == seeded["owners"]
+    assert synced["hubspot:contacts"] == seeded["contacts"]
+    assert (synced["hubspot:deals"], synced["hubspot:invoices"]) == (
+        seeded["deals"] + 1, seeded["invoices"] + 1)  # fmt: skip
+    assert synced["zendesk:satisfaction_ratings"] == seeded["ratings"] + 1
+    [deal_row] = [r for r in events_of(engine, "deal") if r["object_id"] == deal["id"]]
+    [invoice_row] = [r for r in events_of(engine, "invoice") if r["object_id"] == invoice["id"]]
     assert (deal_row["object_id"], json.loads(deal_row["data"])["company_ids"]) == (
         deal["id"], [company["id"]])  # fmt: skip
     assert json.loads(invoice_row["data"])["company_ids"] == [company["id"]]
     assert invoice_row["object_id"] == invoice["id"]
     carmen = next(r for r in events_of(engine, "contact") if "carmen" in r["data"])
     assert json.loads(carmen["data"])["company_ids"] == [company["id"]]
-    [rating] = events_of(engine, "satisfaction_rating")
-    rating = json.loads(rating["data"])
+    ratings = [json.loads(r["data"]) for r in events_of(engine, "satisfaction_rating")]
+    [rating] = [r for r in ratings if r["ticket_id"] == str(ticket_id)]
     assert (rating["score"], rating["ticket_id"]) == ("bad", str(ticket_id))
 
     again = engine.sync()
     assert set(again.values()) == {0}
     later = now - timedelta(minutes=30)
-    sandbox.state.zendesk.add_satisfaction_rating(ticket_id + 1, "good", created_at=later)
+    sandbox.state.zendesk.add_satisfaction_rating(next_id, "good", created_at=later)
     assert engine.sync("zendesk")["zendesk:satisfaction_ratings"] == 1
 
 

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from momentos.config import Settings
 from momentos.errors import MomentosError
 from momentos.web import auth
-from momentos.web.ui import customers, i18n, outbox, overview, session_views, workflows
+from momentos.web.ui import customers, i18n, insights, outbox, overview, session_views, workflows
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ NAVIGATION = (
     ("ui.overview.dashboard", _l("Dashboard")),
     ("ui.customers.search", _l("Customers")),
     ("ui.workflows.index", _l("Workflows")),
+    ("ui.insights.index", _l("Insights")),
     ("ui.outbox.index", _l("Outbox")),
     ("ui.overview.connectors", _l("Connectors")),
     ("ui.overview.identity", _l("Identity review")),
@@ -133,7 +134,7 @@ def register(app: Flask, settings: Settings) -> None:
     ui.context_processor(_template_context)
     ui.register_error_handler(Exception, _error_page)
     ui.register_blueprint(session_views.blueprint(limiter, settings))
-    for page in (overview, customers, workflows, outbox):
+    for page in (overview, customers, workflows, insights, outbox):
         ui.register_blueprint(page.bp)
     app.register_blueprint(ui)
     app.add_url_rule("/", "home", lambda: redirect(url_for("ui.overview.dashboard")))
