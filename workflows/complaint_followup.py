@@ -62,8 +62,15 @@ def _action(params: dict, view: View, moment: MomentView, now: datetime) -> Acti
     )
 
 
+def _about_a_ticket(moment: MomentView) -> bool:
+    """A bad survey answer with a comment is a complaint too, but survey_followup answers it
+    (a recovery ticket, and a call when the customer is worth it): one call, not two."""
+    return "sentiment" not in moment.data
+
+
 def plan(params: dict, view: View, now: datetime) -> list[Action]:
-    """One call task per complaint of the last `horizon_days` whose customer is known."""
+    """One call task per ticket complaint of the last `horizon_days` whose customer is known."""
     since = now - timedelta(days=params["horizon_days"])
-    actions = (_action(params, view, m, now) for m in view.moments(WAKES_ON, since, now))
+    complaints = filter(_about_a_ticket, view.moments(WAKES_ON, since, now))
+    actions = (_action(params, view, m, now) for m in complaints)
     return [action for action in actions if action is not None]

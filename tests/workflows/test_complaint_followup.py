@@ -8,7 +8,7 @@ from momentos.derive import derive_pending
 from momentos.moments import RuleContext
 from momentos.store import Store
 from momentos.view import Defaults, View
-from tests.factories import T0, hubspot_record, zendesk_ticket, zendesk_user
+from tests.factories import T0, hubspot_record, zendesk_rating, zendesk_ticket, zendesk_user
 from workflows import complaint_followup
 from workflows.common import due_at
 
@@ -92,3 +92,12 @@ def test_planning_twice_gives_the_same_keys(store):
     load(store, zendesk_user(), zendesk_ticket(), zendesk_ticket(updated="2026-11-23T08:58:00Z"))
     assert [a.key for a in plan(store)] == [a.key for a in plan(store)]
     assert len(plan(store)) == 1
+
+
+def test_a_bad_rating_with_a_comment_is_left_to_the_survey_followup(store):
+    load(store, zendesk_user(), zendesk_ticket(tags=("facturacion",)), zendesk_rating())
+    view = View(store, Defaults("es", "Europe/Madrid", "F"))
+    later = NOW + timedelta(hours=1)  # the rating came at 10:30
+    [moment] = view.moments(("complaint",), later - timedelta(days=1), later)
+    assert moment.data["comment"] == "Nadie me llamó"  # the rating is a complaint in the log...
+    assert plan(store, now=later) == []  # ...but survey_followup calls, not a second task from here
