@@ -1,0 +1,213 @@
+"""Records (the newest known state of each tool object) and the customers they are linked
+to, with the identity review list."""
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from momentos.model import Event
+from momentos.store.base import (
+    SQLITE_MAX_INT,
+    SQLITE_MIN_INT,
+    Connection,
+    _json,
+    _ts,
+)
+
+
+class Customers(Connection):
+    def upsert_record(self, event: Event, email: str | None, domain: str | None) -> bool:
+        """Keep the newest version of a record; return True if this event was the newest."""
+        cur = self.db.execute(
+            "INSERT INTO records (tool, object_type, object_id, version, occurred_at, email,"
+            " domain, deleted, data) VALUES (?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(tool, object_type, object_id) DO UPDATE SET version = excluded.version,"
+            " occurred_at = excluded.occurred_at, email = excluded.email,"
+            " domain = excluded.domain, deleted = excluded.deleted, data = excluded.data"
+            " WHERE excluded.occurred_at >= records.occurred_at",
+            [
+                event.tool,
+                event.object_type,
+                event.object_id,
+                event.version,
+                _ts(event.occurred_at),
+                email,
+                domain,
+                int(event.deleted),
+                _json(event.data),
+            ],
+        )
+        return cur.rowcount > 0
+
+    def record(self, tool: str, object_type: str, object_id: str) -> dict[str, Any] | None:
+        rows = self._rows(
+            "SELECT data, deleted FROM records WHERE tool = ? AND object_type = ?"
+            " AND object_id = ?",
+            [tool, object_type, object_id],
+        )
+        return json.loads(rows[0]["data"]) if rows else None
+
+    def records_matching(
+        self,
+        *,
+        email: str | None = None,
+        domain: str | None = None,
+        object_types: Iterable[str] = (),
+    ) -> list[dict[str, Any]]:
+        """Live records with this email or this domain, optionally of some types only."""
+        column, value = ("email", email) if email else ("domain", domain)
+        types = list(object_types)
+        type_filter = f" AND object_type IN ({','.join('?' * len(types))})" if types else ""
+        return self._rows(
+            f"SELECT r.tool, r.object_type, r.object_id, r.email, r.domain, l.customer_id"
+            f" FROM records r LEFT JOIN customer_links l USING (tool, object_type, object_id)"
+            f" WHERE r.{column} = ? AND r.deleted = 0{type_filter} ORDER BY r.occurred_at",
+            [value, *types],
+        )
+
+    def create_customer(
+        self,
+        *,
+        name: str,
+        email: str | None,
+        domain: str | None,
+        language: str | None,
+        time_zone: str | None,
+        now: datetime,
+    ) -> int:
+        cur = self.db.execute(
+            "INSERT INTO customers (name, email, domain, language, time_zone, created_at)"
+            " VALUES (?,?,?,?,?,?)",
+            [name, email, domain, language, time_zone, _ts(now)],
+        )
+        return int(cur.lastrowid)
+
+    def update_customer(self, customer_id: int, **values: Any) -> None:
+        values = {k: v for k, v in values.items() if v is not None}
+        if values:
+            sets = ", ".join(f"{column} = COALESCE({column}, ?)" for column in values)
+            self.db.execute(
+                f"UPDATE customers SET {sets} WHERE id = ?", [*values.values(), customer_id]
+            )
+
+    def link(
+        self,
+        tool: str,
+        object_type: str,
+        object_id: str,
+        customer_id: int,
+        matched_by: str,
+        now: datetime,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO customer_links (tool, object_type, object_id, customer_id, matched_by,"
+            " linked_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+            [tool, object_type, object_id, customer_id, matched_by, _ts(now)],
+        )
+
+    def customer_of(self, tool: str, object_type: str, object_id: str) -> int | None:
+        rows = self._rows(
+            "SELECT customer_id FROM customer_links WHERE tool = ? AND object_type = ?"
+            " AND object_id = ?",
+            [tool, object_type, object_id],
+        )
+        return rows[0]["customer_id"] if rows else None
+
+    def customer(self, customer_id: int) -> dict[str, Any] | None:
+        if not SQLITE_MIN_INT <= customer_id <= SQLITE_MAX_INT:
+            return None  # no such row, and SQLite cannot even be asked (issue #12: a 500)
+        rows = self._rows("SELECT * FROM customers WHERE id = ?", [customer_id])
+        return rows[0] if rows else None
+
+    def customer_records(self, customer_id: int) -> list[dict[str, Any]]:
+        """The live tool records linked to a customer, with their data."""
+        rows = self._rows(
+            "SELECT r.tool, r.object_type, r.object_id, r.data FROM customer_links l JOIN records r"
+            " USING (tool, object_type, object_id) WHERE l.customer_id = ? AND r.deleted = 0"
+            " ORDER BY r.occurred_at DESC",
+            [customer_id],
+        )
+        return [{**row, "data": json.loads(row["data"])} for row in rows]
+
+    def add_review(
+        self,
+        tool: str,
+        object_type: str,
+        object_id: str,
+        reason: str,
+        candidates: list[int],
+        now: datetime,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO identity_reviews (tool, object_type, object_id, reason, candidates,"
+            " created_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+            [tool, object_type, object_id, reason, _json(candidates), _ts(now)],
+        )
+
+    def reviews(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM identity_reviews WHERE resolved_at IS NULL ORDER BY id")
+
+    def relink(self, tool: str, object_type: str, object_id: str, customer_id: int,
+               matched_by: str, now: datetime) -> None:  # fmt: skip
+        """Point a record at a customer, replacing any earlier link (a merge in the tool)."""
+        self.db.execute(
+            "INSERT INTO customer_links (tool, object_type, object_id, customer_id, matched_by,"
+            " linked_at) VALUES (?,?,?,?,?,?) ON CONFLICT (tool, object_type, object_id)"
+            " DO UPDATE SET customer_id = excluded.customer_id,"
+            " matched_by = excluded.matched_by, linked_at = excluded.linked_at",
+            [tool, object_type, object_id, customer_id, matched_by, _ts(now)],
+        )
+
+    def find_customers(self, text: str, limit: int) -> list[dict[str, Any]]:
+        """Customers whose name, email or domain, or a linked record's email or domain,
+        contains `text`; every customer when it is empty."""
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        match = " LIKE ? ESCAPE '\\'"
+        return self._rows(
+            f"SELECT c.*, (SELECT COUNT(*) FROM moments m WHERE m.customer_id = c.id) AS moments"
+            f" FROM customers c WHERE c.name{match} OR c.email{match} OR c.domain{match}"
+            f" OR c.id IN (SELECT l.customer_id FROM customer_links l JOIN records r"
+            f" USING (tool, object_type, object_id) WHERE r.email{match} OR r.domain{match})"
+            f" ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?",
+            [like] * 5 + [limit],
+        )
+
+    def names(self, tool: str, object_type: str) -> dict[str, str]:
+        """Each object's newest name (else email) from its events: owners have no record."""
+        rows = self._rows(
+            "SELECT object_id, COALESCE(json_extract(data, '$.name'), json_extract(data,"
+            " '$.email')) AS name FROM events WHERE tool = ? AND object_type = ?"
+            " ORDER BY occurred_at, id",
+            [tool, object_type],
+        )
+        return {row["object_id"]: row["name"] for row in rows if row["name"]}
+
+    def customer_time_zone(self, tool: str, object_type: str, object_id: str) -> str | None:
+        rows = self._rows(
+            "SELECT c.time_zone FROM customer_links l JOIN customers c ON c.id = l.customer_id"
+            " WHERE l.tool = ? AND l.object_type = ? AND l.object_id = ?",
+            [tool, object_type, object_id],
+        )
+        return rows[0]["time_zone"] if rows else None
+
+    def company_records(
+        self, tool: str, object_type: str, company_id: str, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """The newest live records of a type associated with a company (`company_ids`)."""
+        rows = self._rows(
+            "SELECT r.data FROM records r, json_each(r.data, '$.company_ids') c"
+            " WHERE r.tool = ? AND r.object_type = ? AND c.value = ? AND r.deleted = 0"
+            " ORDER BY r.occurred_at DESC LIMIT ?",
+            [tool, object_type, company_id, limit],
+        )
+        return [json.loads(row["data"]) for row in rows]
+
+    def live_record(self, tool: str, object_type: str, object_id: str) -> dict[str, Any] | None:
+        """The newest stored version of a record, or None if unknown or deleted."""
+        rows = self._rows(
+            "SELECT data FROM records WHERE tool = ? AND object_type = ? AND object_id = ?"
+            " AND deleted = 0",
+            [tool, object_type, object_id],
+        )
+        return json.loads(rows[0]["data"]) if rows else None

@@ -1,0 +1,172 @@
+"""Moments of truth: inserted once by key, adopted when their customer becomes known,
+withdrawn or changed through the staging table that renormalization compares."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from momentos.store.base import Connection, _decoded, _json, _ts
+
+
+class Moments(Connection):
+    _MOMENT_COLUMNS = ("key", "type", "customer_id", "person", "occurred_at", "tool",
+                       "object_type", "object_id", "event_id", "link", "data")  # fmt: skip
+
+    def insert_moment(
+        self, moment: Any, event_id: int | None, customer_id: int | None, now: datetime
+    ) -> bool:
+        person = ":".join(moment.customer_ref) if moment.customer_ref else None
+        cur = self.db.execute(
+            "INSERT INTO moments (key, type, customer_id, person, occurred_at, tool,"
+            " object_type, object_id, event_id, link, data, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING",
+            [
+                moment.key,
+                moment.type,
+                customer_id,
+                person,
+                _ts(moment.occurred_at),
+                moment.tool,
+                moment.object_type,
+                moment.object_id,
+                event_id,
+                moment.link,
+                _json(moment.data),
+                _ts(now),
+            ],
+        )
+        return cur.rowcount > 0
+
+    def adopt_moments(self, person: str, customer_id: int) -> int:
+        """Give moments that arrived before their customer was known to that customer."""
+        cur = self.db.execute(
+            "UPDATE moments SET customer_id = ? WHERE person = ? AND customer_id IS NULL",
+            [customer_id, person],
+        )
+        return cur.rowcount
+
+    def moments(
+        self,
+        *,
+        types: Iterable[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        customer_id: int | None = None,
+        created_since: datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        clauses, params = ["1 = 1"], []
+        types = list(types)
+        if types:
+            clauses.append(f"type IN ({','.join('?' * len(types))})")
+            params += types
+        for clause, value in (
+            ("occurred_at >= ?", since),
+            ("occurred_at < ?", until),
+            ("created_at >= ?", created_since),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(_ts(value))
+        if customer_id is not None:
+            clauses.append("customer_id = ?")
+            params.append(customer_id)
+        rows = self._rows(
+            f"SELECT * FROM moments WHERE {' AND '.join(clauses)} ORDER BY occurred_at, id", params
+        )
+        return [_decoded(row, "data") for row in rows]
+
+    def withdraw_moments(
+        self, tool: str, object_type: str, object_id: str, types: Iterable[str],
+        after: datetime, keep: set[str],
+    ) -> list[str]:  # fmt: skip
+        """Delete a record's moments of `types` dated after `after` that are not in `keep`:
+        predictions a newer version of the record no longer makes."""
+        types = list(types)
+        rows = self._rows(
+            f"SELECT key FROM moments WHERE {self._SAME_RECORD} AND occurred_at > ?"
+            f" AND type IN ({','.join('?' * len(types))})",
+            [tool, object_type, object_id, _ts(after), *types],
+        )
+        gone = [row["key"] for row in rows if row["key"] not in keep]
+        for key in gone:
+            self.db.execute("DELETE FROM moments WHERE key = ?", [key])
+        return gone
+
+    def stage_begin(self) -> None:
+        """A scratch table (this connection only) for moments derived again from scratch."""
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS staged_moments (key TEXT PRIMARY KEY, type TEXT,"
+            " customer_id INTEGER, person TEXT, occurred_at TEXT, tool TEXT, object_type TEXT,"
+            " object_id TEXT, event_id INTEGER, link TEXT, data TEXT)"
+        )
+        self.db.execute("DELETE FROM staged_moments")
+
+    def stage_moment(self, moment: Any, event_id: int, customer_id: int | None) -> None:
+        """The first event (in stored order) that yields a key keeps it, as in derive."""
+        person = ":".join(moment.customer_ref) if moment.customer_ref else None
+        self.db.execute(
+            f"INSERT INTO staged_moments ({', '.join(self._MOMENT_COLUMNS)})"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING",
+            [moment.key, moment.type, customer_id, person, _ts(moment.occurred_at), moment.tool,
+             moment.object_type, moment.object_id, event_id, moment.link, _json(moment.data)],
+        )  # fmt: skip
+
+    def _differs(self) -> str:
+        return " OR ".join(f"m.{c} IS NOT s.{c}" for c in self._MOMENT_COLUMNS[1:])
+
+    def staged_changes(self, types: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Staged against stored moments of `types`: added, removed and changed (key, type)."""
+        types = list(types)
+        among = f"m.type IN ({','.join('?' * len(types))})"
+        return {
+            "added": self._rows(
+                "SELECT s.key, s.type FROM staged_moments s LEFT JOIN moments m USING (key)"
+                " WHERE m.key IS NULL ORDER BY s.key"
+            ),
+            "removed": self._rows(
+                f"SELECT m.key, m.type FROM moments m LEFT JOIN staged_moments s USING (key)"
+                f" WHERE s.key IS NULL AND {among} ORDER BY m.key",
+                types,
+            ),
+            "changed": self._rows(
+                f"SELECT m.key, m.type FROM moments m JOIN staged_moments s USING (key)"
+                f" WHERE {self._differs()} ORDER BY m.key"
+            ),
+        }
+
+    def apply_staged(self, types: Iterable[str], now: datetime) -> None:
+        """Make the stored moments of `types` exactly the staged ones; keys already stored
+        keep their row id and creation time."""
+        types, columns = list(types), ", ".join(self._MOMENT_COLUMNS)
+        self.db.execute(
+            f"DELETE FROM moments WHERE type IN ({','.join('?' * len(types))})"
+            " AND key NOT IN (SELECT key FROM staged_moments)",
+            types,
+        )
+        sets = ", ".join(f"{c} = s.{c}" for c in self._MOMENT_COLUMNS[1:])
+        self.db.execute(
+            f"UPDATE moments AS m SET {sets} FROM staged_moments AS s"
+            f" WHERE m.key = s.key AND ({self._differs()})"
+        )
+        self.db.execute(
+            f"INSERT INTO moments ({columns}, created_at) SELECT {columns}, ? FROM staged_moments"
+            " WHERE key NOT IN (SELECT key FROM moments)",
+            [_ts(now)],
+        )
+
+    def stage_end(self) -> None:
+        self.db.execute("DROP TABLE IF EXISTS staged_moments")
+
+    def timeline(self, customer_id: int) -> list[dict[str, Any]]:
+        """A customer's moments in order, each row once per linked action (or once, with
+        null action columns, when nothing was planned for it)."""
+        rows = self._rows(
+            "SELECT m.key, m.type, m.occurred_at, m.tool, m.object_type, m.object_id,"
+            " m.event_id, m.link, m.person, m.data, a.key AS action_key, a.workflow,"
+            " a.tool AS action_tool, a.kind AS action_kind, a.state AS action_state,"
+            " a.remote_url AS action_url, a.updated_at AS action_updated_at"
+            " FROM moments m LEFT JOIN actions a ON a.moment_key = m.key"
+            " WHERE m.customer_id = ? ORDER BY m.occurred_at, m.id, a.created_at, a.key",
+            [customer_id],
+        )
+        return [_decoded(row, "data") for row in rows]
