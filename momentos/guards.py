@@ -4,7 +4,10 @@ often, not at night.
 - Same reason: no new action while the customer has one from the same workflow within
   `open_days` (the task or ticket is probably still open), unless the workflow acts on each
   moment on its own (`per_moment`: every survey answer deserves its follow-up).
-- Cap: proactive workflows contact one customer at most `max_proactive_per_week` times.
+- Cap: one customer gets at most `max_proactive_per_week` proactive contacts; only courtesy
+  contacts (greetings, offers: `capped`) are dropped by it, because a warning of a price
+  change, a renewal or an unpaid invoice dropped for a birthday greeting is never sent
+  later (the cap's week outlasts those workflows' horizons).
 - Quiet hours and business days: proactive actions wait for the customer's working hours.
 """
 
@@ -71,6 +74,7 @@ def apply(
     now: datetime,
     settings: GuardSettings,
     per_moment: bool = False,
+    capped: bool = True,
 ) -> Verdict:
     """Keep, delay or skip each planned action; the reasons are shown in previews."""
     verdict = Verdict()
@@ -90,7 +94,7 @@ def apply(
             verdict.skipped.append((action, f"same reason already open: {same.key}"))
             continue
         if proactive and customer is not None:
-            if contacts.get(customer, 0) >= settings.max_proactive_per_week:
+            if capped and contacts.get(customer, 0) >= settings.max_proactive_per_week:
                 verdict.skipped.append((action, "weekly contact cap reached"))
                 continue
             contacts[customer] = contacts.get(customer, 0) + 1

@@ -68,7 +68,8 @@ def _guarded(store: Store, settings: Settings, workflow, actions: list[Action], 
         time_zones[customer_id] = (customer and customer.time_zone) or settings.timezone
     return guards.apply(actions, proactive=getattr(workflow, "PROACTIVE", False), recent=recent,
                         time_zones=time_zones, now=now, settings=config,
-                        per_moment=getattr(workflow, "PER_MOMENT", False))  # fmt: skip
+                        per_moment=getattr(workflow, "PER_MOMENT", False),
+                        capped=getattr(workflow, "COURTESY", False))  # fmt: skip
 
 
 def run_workflow(

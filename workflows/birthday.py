@@ -15,6 +15,8 @@ from workflows.greetings import GreetingParams, day_name, due_time, greeting, is
 
 NAME = "birthday"
 PROACTIVE = True
+# A courtesy contact: the weekly cap may drop it (momentos/guards.py).
+COURTESY = True
 WAKES_ON = ("birthday",)
 # Hourly, so that each customer's day is seen soon after it starts where they live.
 TRIGGER = {"trigger": "interval", "hours": 1}

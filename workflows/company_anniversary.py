@@ -17,6 +17,8 @@ from workflows.greetings import GreetingParams, day_name, due_time, greeting, is
 
 NAME = "company_anniversary"
 PROACTIVE = True
+# A courtesy contact: the weekly cap may drop it (momentos/guards.py).
+COURTESY = True
 WAKES_ON = ("company_anniversary",)
 # Hourly, so that each customer's day is seen soon after it starts where they are.
 TRIGGER = {"trigger": "interval", "hours": 1}

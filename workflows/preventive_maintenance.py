@@ -17,6 +17,8 @@ from workflows.common import audience, due_on, hubspot_task, local_today, long_d
 
 NAME = "preventive_maintenance"
 PROACTIVE = True
+# A courtesy contact: the weekly cap may drop it (momentos/guards.py).
+COURTESY = True
 # A new service only resets a customer's clock, but it is also the moment the whole
 # customer base is worth a look (and the demo has no daily tick).
 WAKES_ON = ("service_completed",)

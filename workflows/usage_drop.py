@@ -16,6 +16,8 @@ from workflows.common import audience, due_on, hubspot_task, local_today, long_d
 
 NAME = "usage_drop"
 PROACTIVE = True
+# A courtesy contact: the weekly cap may drop it (momentos/guards.py).
+COURTESY = True
 WAKES_ON = ("usage_drop",)
 # Also daily, for drops whose customer was not known yet when the moment came.
 TRIGGER = {"trigger": "cron", "hour": 7, "minute": 40}

@@ -83,7 +83,8 @@ _describe(
 _describe(
     GuardsSchema,
     open_days="No new action while the same workflow acted for the customer this many days ago.",
-    max_proactive_per_week="Most proactive actions per customer in any 7 days.",
+    max_proactive_per_week="Most proactive contacts per customer in any 7 days; past it, "
+    "courtesy contacts (greetings, offers, usage-drop calls) are dropped, warnings never.",
     quiet_start="Start of the customer's night: proactive work waits until `quiet_end`.",
     quiet_end="End of the customer's night.",
     business_days="Days proactive work may land on: 0 is Monday, 6 is Sunday.",

@@ -19,12 +19,13 @@ def recent(key, workflow="renewal", customer=1, days_ago=1, proactive=True):
     return Recent(key, workflow, customer, MONDAY_NOON - timedelta(days=days_ago), proactive)
 
 
-def run(actions, recent_rows=(), proactive=True, now=MONDAY_NOON, tz="Europe/Madrid"):
+def run(actions, recent_rows=(), proactive=True, now=MONDAY_NOON, tz="Europe/Madrid",
+        capped=True):  # fmt: skip
     grouped = {}
     for row in recent_rows:
         grouped.setdefault(row.customer_id, []).append(row)
     return apply(actions, proactive=proactive, recent=grouped, time_zones={1: tz, 2: tz},
-                 now=now, settings=SETTINGS)  # fmt: skip
+                 now=now, settings=SETTINGS, capped=capped)  # fmt: skip
 
 
 def test_same_reason_within_the_window_is_skipped_with_the_key_that_blocks_it():
@@ -48,6 +49,16 @@ def test_weekly_cap_counts_proactive_contacts_only():
     # Two new ones in one plan: the second hits the cap after the first.
     verdict = run([action("a:1", "a"), action("b:1", "b")], [recent("pizza:1", "pizza")])
     assert [a.key for a in verdict.kept] == ["a:1"]
+
+
+def test_warnings_are_counted_by_the_cap_but_never_dropped_by_it():
+    two_contacts = [recent("pizza:1", "pizza"), recent("birthday:1", "birthday")]
+    [kept] = run([action("price:x", "change_announcement")], two_contacts, capped=False).kept
+    assert kept.key == "price:x"
+    # The warning counts: after one offer and one warning, a birthday greeting is dropped.
+    offer_and_warning = [recent("pizza:1", "pizza"), recent("price:y", "change_announcement")]
+    verdict = run([action("birthday:2", "birthday")], offer_and_warning)
+    assert verdict.skipped[0][1] == "weekly contact cap reached"
 
 
 def test_reactive_work_is_never_capped_or_delayed():
