@@ -90,6 +90,13 @@ class Moments(Connection):
         gone = [row["key"] for row in rows if row["key"] not in keep]
         for key in gone:
             self.db.execute("DELETE FROM moments WHERE key = ?", [key])
+            # Work for a moment that will not happen (a renewal moved, a birthday corrected)
+            # must not reach the rep; what was already sent stays as it is.
+            self.db.execute(
+                "UPDATE actions SET state = 'dismissed', error = ?, updated_at = ?"
+                " WHERE moment_key = ? AND state IN ('pending', 'retry')",
+                [f"its moment was withdrawn: {key}", _ts(after), key],
+            )
         return gone
 
     def stage_begin(self) -> None:

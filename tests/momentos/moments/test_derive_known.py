@@ -128,3 +128,26 @@ def test_a_webhook_naming_a_change_withdraws_nothing_but_a_removal_does(store, c
                     data={"id": "101", "change": "deletion"}, deleted=True)  # fmt: skip
     load(store, clock, removal)
     assert keys(store, "birthday") == []
+
+
+def test_work_still_waiting_for_a_withdrawn_moment_is_dismissed_not_sent(store, clock):
+    from momentos.model import Action
+
+    load(store, clock, hubspot_deal(pipeline="renewals", closedate="2027-01-10T00:00:00Z",
+                                    modified="2026-11-01T08:00:00Z"))  # fmt: skip
+    [moment] = keys(store, "renewal_due")
+
+    def reminder(days):
+        return Action(key=f"renewal_reminder:{days}", workflow="renewal_reminder",
+                      tool="hubspot", kind="task", payload={}, moment_key=moment)  # fmt: skip
+
+    store.enqueue([reminder(60), reminder(30)], clock.now())
+    store.settle("renewal_reminder:60", "done", clock.now())  # already sent: stays as it is
+    clock.advance(86400)
+    load(store, clock, hubspot_deal(pipeline="renewals", closedate="2027-02-10T00:00:00Z",
+                                    modified="2026-11-24T08:00:00Z"))  # fmt: skip
+    states = {a["key"]: (a["state"], a["error"]) for a in store.actions()}
+    assert states == {
+        "renewal_reminder:60": ("done", None),
+        "renewal_reminder:30": ("dismissed", f"its moment was withdrawn: {moment}"),
+    }
