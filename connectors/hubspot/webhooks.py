@@ -1,11 +1,14 @@
-"""HubSpot webhook signatures (v3) and payloads (JSON arrays of events).
+"""HubSpot webhook signatures (v3, else v1) and payloads (JSON arrays of events).
 
 A merge gives the survivor's event and one deleted event per merged-away record, with
 `merged_into` naming the survivor, so identity can follow it.
 
 v3 is `base64(HMAC-SHA256(client_secret, METHOD + URI + raw_body + timestamp_ms))`, where
 URI is the full URL HubSpot called with twelve escapes decoded; deliveries older than
-five minutes are rejected.
+five minutes are rejected. HubSpot promises v3 headers to OAuth apps only; a private app's
+deliveries may carry only v1, `hex(SHA-256(client_secret + raw_body))` (HUBSPOT.md §6.5:
+accept v3, fall back to v1). v1 has no timestamp, so an old delivery can be replayed; it
+is then one more copy of events already stored under their natural keys, never new work.
 """
 
 import base64
@@ -23,6 +26,8 @@ from momentos.errors import MalformedPayload, SignatureError
 from momentos.model import Event
 
 SIGNATURE_HEADER = "X-HubSpot-Signature-v3"
+V1_SIGNATURE_HEADER = "X-HubSpot-Signature"
+V1_VERSION_HEADER = "X-HubSpot-Signature-Version"
 TIMESTAMP_HEADER = "X-HubSpot-Request-Timestamp"
 MAX_AGE = timedelta(minutes=5)
 # HubSpot decodes exactly these escapes before hashing; every other escape stays as sent.
@@ -58,12 +63,28 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return headers.get(name.lower()) if value is None else value
 
 
+def sign_v1(secret: str, body: bytes) -> str:
+    return hashlib.sha256(secret.encode() + body).hexdigest()
+
+
+def _verify_v1(secret: str, headers: Mapping[str, str], body: bytes) -> None:
+    signature = _header(headers, V1_SIGNATURE_HEADER)
+    if not signature or (_header(headers, V1_VERSION_HEADER) or "").lower() != "v1":
+        raise SignatureError("missing HubSpot v3 signature headers")
+    if not hmac.compare_digest(sign_v1(secret, body).encode(), signature.strip().encode()):
+        raise SignatureError("HubSpot signature does not match")
+
+
 def verify(
     secret: str, method: str, uri: str, headers: Mapping[str, str], body: bytes, now: datetime
 ) -> None:
-    """Raise SignatureError unless the delivery carries a valid, fresh v3 signature."""
+    """Raise SignatureError unless the delivery carries a valid, fresh v3 signature, or
+    only a valid v1 one."""
     signature = _header(headers, SIGNATURE_HEADER)
     timestamp = _header(headers, TIMESTAMP_HEADER)
+    if not signature and not timestamp:
+        _verify_v1(secret, headers, body)
+        return
     if not signature or not timestamp:
         raise SignatureError("missing HubSpot v3 signature headers")
     if not timestamp.isdigit():

@@ -1,4 +1,5 @@
-"""HubSpot v3 webhook signatures (HUBSPOT.md §6.5 vectors 6-8) and event arrays."""
+"""HubSpot webhook signatures, v3 and the v1 fallback (HUBSPOT.md §6.5 vectors 1, 2 and 6-8),
+and event arrays."""
 
 import json
 from datetime import timedelta
@@ -8,6 +9,8 @@ import pytest
 from connectors.hubspot.webhooks import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
+    V1_SIGNATURE_HEADER,
+    V1_VERSION_HEADER,
     decode_uri,
     parse,
     sign,
@@ -94,6 +97,39 @@ def test_verify_rejects_a_timestamp_that_is_not_milliseconds():
     uri, body, _, expected = VECTORS[0]
     with pytest.raises(SignatureError, match="not epoch milliseconds"):
         verify(SECRET, "POST", uri, headers(expected, "2023-09-02T12:26:00Z"), body, at(0))
+
+
+V1_VECTORS = [  # (body, expected hex signature)
+    (BODY_1, "232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de"),
+    (b"{'example_field':'example_value'}",
+     "69fc6631a867edd4f9e9e627fc5c1148e3fbdd8b21837b6d2b8901c1fa57f750"),
+]  # fmt: skip
+
+
+def v1_headers(signature, version="v1"):
+    return {V1_SIGNATURE_HEADER: signature, V1_VERSION_HEADER: version}
+
+
+@pytest.mark.parametrize(("body", "expected"), V1_VECTORS)
+def test_a_delivery_with_only_a_v1_signature_is_checked_with_v1(body, expected):
+    verify(SECRET, "POST", URI, v1_headers(expected), body, at(0))
+    with pytest.raises(SignatureError, match="does not match"):
+        verify(SECRET, "POST", URI, v1_headers(expected), body + b" ", at(0))
+    with pytest.raises(SignatureError, match="does not match"):
+        verify("other", "POST", URI, v1_headers(expected), body, at(0))
+
+
+def test_v1_needs_its_version_header_and_never_stands_in_for_a_bad_v3():
+    body, expected = V1_VECTORS[0]
+    for version in (None, "v2"):
+        sent = {V1_SIGNATURE_HEADER: expected, **({V1_VERSION_HEADER: version} if version else {})}
+        with pytest.raises(SignatureError, match="missing"):
+            verify(SECRET, "POST", URI, sent, body, at(0))
+    # HubSpot sends both: a stale v3 is refused even though the v1 beside it is right.
+    uri, v3_body, timestamp, v3 = VECTORS[1]
+    both = {**headers(v3, timestamp), **v1_headers(expected)}
+    with pytest.raises(SignatureError, match="outside the 5-minute window"):
+        verify(SECRET, "POST", uri, both, v3_body, at(timestamp, 301))
 
 
 def test_verify_accepts_lower_case_header_names():
