@@ -12,7 +12,7 @@ import os
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from momentos.errors import ConfigError
+from momentos.errors import ConfigError, SignatureError
 
 logger = logging.getLogger(__name__)
 
@@ -72,4 +72,9 @@ def zendesk_webhook_secret(store, settings) -> str:
     except ConfigError as exc:
         logger.warning("stored Zendesk webhook secret unusable, using the environment's: %s", exc)
         stored = None
-    return stored or settings.secret("zendesk", "webhook_secret_env")
+    if stored:
+        return stored
+    env = settings.zendesk["webhook_secret_env"]
+    if env not in os.environ:
+        raise SignatureError("no Zendesk signing secret yet: run momentos install-webhooks")
+    return os.environ[env]

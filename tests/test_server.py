@@ -120,6 +120,14 @@ def test_bad_zendesk_signature_is_401_and_stores_nothing(app, tamper):
     assert events_stored(app) == 0
 
 
+def test_before_install_webhooks_stores_a_secret_a_zendesk_delivery_is_401(app, monkeypatch):
+    monkeypatch.delenv("ZENDESK_WEBHOOK_SECRET")  # a new install: no secret anywhere yet
+    response = zendesk_post(app.test_client(), json.dumps(TICKET_CREATED).encode())
+    assert response.status_code == 401
+    assert "install-webhooks" in response.get_json()["error"]["message"]
+    assert events_stored(app) == 0
+
+
 @pytest.mark.parametrize(
     "body", [b"", b"not json", b"[]", b'{"type": "zen:event-type:ticket.created"}', b"\xff\xfe\xfa"]
 )

@@ -87,6 +87,18 @@ def test_secret_env_var_must_be_set_and_be_a_name(tmp_path, monkeypatch, secrets
         load_settings(write(tmp_path, data))
 
 
+def test_with_a_secrets_key_the_zendesk_signing_secret_may_wait_for_install_webhooks(
+    tmp_path, monkeypatch, secrets_set
+):
+    monkeypatch.delenv("ZENDESK_WEBHOOK_SECRET")
+    data = example()
+    del data["secrets_key_env"]
+    with pytest.raises(ConfigError, match="ZENDESK_WEBHOOK_SECRET is not set"):
+        load_settings(write(tmp_path, data))
+    data["secrets_key_env"] = "MOMENTOS_SECRETS_KEY"
+    assert load_settings(write(tmp_path, data)).zendesk["webhook_secret_env"]
+
+
 @pytest.mark.parametrize(
     "url",
     [
