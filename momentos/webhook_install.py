@@ -1,9 +1,14 @@
 """`momentos install-webhooks [--dry-run]`: make both tools call Momentos, idempotently.
 
 Zendesk: one webhook named "Momentos", created or repaired to match, and its signing
-secret kept in the store, encrypted. HubSpot: the app's target URL and subscriptions set
-through the developer API when a developer key and app id are configured; a legacy private
-app cannot do that over the API, so the exact list is printed for its settings page.
+secret kept in the store, encrypted. It is connected as `zendesk.webhook_connection` says:
+subscribed to events, or called by the "Momentos: ticket changes" trigger, which is then
+created or repaired too. One webhook, not one of each: Momentos verifies deliveries with
+the one secret it stores, and both kinds would bring every ticket change twice.
+
+HubSpot: the app's target URL and subscriptions set through the developer API when a
+developer key and app id are configured; a legacy private app cannot do that over the API,
+so the exact list is printed for its settings page.
 
 Each run reads what exists, prints what differs, and changes only that (nothing with
 `--dry-run`); a second run finds nothing to do. Secrets are never printed or logged.
@@ -15,7 +20,9 @@ from typing import TextIO
 from connectors.hubspot import subscriptions as hubspot_subs
 from connectors.hubspot.subscriptions import WebhooksApi
 from connectors.zendesk import subscriptions as zendesk_subs
+from connectors.zendesk import triggers as zendesk_triggers
 from connectors.zendesk.client import ZendeskClient
+from connectors.zendesk.subscriptions import EVENTS_CONNECTION, TRIGGERS_CONNECTION
 from momentos.errors import ConfigError
 from momentos.secrets import ZENDESK_WEBHOOK_SECRET, SecretBox, require_box
 from momentos.streams import properties_read
@@ -24,35 +31,75 @@ MANUAL_STEPS = (
     "hubspot: legacy private apps manage webhooks only in their settings: in HubSpot, open "
     "Settings > Integrations > Private Apps > your app > Webhooks, and set"
 )
+# What a dry run shows where a webhook it would create is named.
+NEW_WEBHOOK = "<new webhook>"
 
 
 def zendesk_changes(client: ZendeskClient, store, box: SecretBox, endpoint: str, now,
-                    dry_run: bool) -> list[str]:  # fmt: skip
-    """Ensure one "Momentos" webhook as desired and its secret stored; what was (or would
-    be) changed, one line each."""
-    desired = zendesk_subs.desired_webhook(endpoint)
+                    dry_run: bool, connection: str = EVENTS_CONNECTION) -> list[str]:  # fmt: skip
+    """Ensure one "Momentos" webhook connected by `connection` (with `triggers`, the trigger
+    that calls it too) and its secret stored; what was (or would be) changed, one line each."""
+    desired = zendesk_subs.desired_webhook(endpoint, connection)
     found = zendesk_subs.find_webhooks(client)
+    changes = []
+    if connection == EVENTS_CONNECTION and any(
+        zendesk_subs.connection_of(hook) == TRIGGERS_CONNECTION for hook in found
+    ):
+        # Leaving trigger mode: the trigger goes before the webhook it calls.
+        changes += _trigger_changes(client, None, dry_run)
+    hook, made = _webhook_changes(client, found, desired, dry_run)
+    changes += made
+    if connection == TRIGGERS_CONNECTION:
+        changes += _trigger_changes(client, hook["id"] if hook else NEW_WEBHOOK, dry_run)
+    if hook is None:  # a dry run that would create the webhook
+        return [*changes, "zendesk: store its signing secret, encrypted"]
+    return changes + _secret_changes(client, store, box, hook["id"], now, dry_run)
+
+
+def _webhook_changes(client: ZendeskClient, found: list[dict], desired: dict, dry_run: bool):
+    """(the webhook kept or made, None when a dry run would make one; the changes)."""
     hook, changes = (found[0] if found else None), []
     for extra in found[1:]:
         changes.append(f"zendesk: delete duplicate webhook {extra['id']}")
         if not dry_run:
             zendesk_subs.delete_webhook(client, extra["id"])
-    diff = zendesk_subs.differences(hook, desired) if hook else []
-    if fixed := [name for name in diff if name in zendesk_subs.FIXED]:
+    if hook and (fixed := zendesk_subs.replacements(hook, desired)):
         changes.append(f"zendesk: replace webhook {hook['id']} ({', '.join(fixed)} cannot change)")
         if not dry_run:
             zendesk_subs.delete_webhook(client, hook["id"])
         hook = None
     if hook is None:
-        changes.append(f'zendesk: create webhook "{desired["name"]}" -> {endpoint}')
-        if dry_run:
-            return [*changes, "zendesk: store its signing secret, encrypted"]
-        hook = zendesk_subs.create_webhook(client, desired)
-    elif diff:
+        changes.append(f'zendesk: create webhook "{desired["name"]}" -> {desired["endpoint"]}')
+        return (None if dry_run else zendesk_subs.create_webhook(client, desired)), changes
+    if diff := zendesk_subs.differences(hook, desired):
         changes.append(f"zendesk: update webhook {hook['id']}: {', '.join(diff)}")
         if not dry_run:
             zendesk_subs.update_webhook(client, hook["id"], {k: desired[k] for k in diff})
-    return changes + _secret_changes(client, store, box, hook["id"], now, dry_run)
+    return hook, changes
+
+
+def _trigger_changes(client: ZendeskClient, hook_id: str | None, dry_run: bool) -> list[str]:
+    """Ensure one Momentos trigger calling webhook `hook_id`; with None, that there is none."""
+    found = zendesk_triggers.find_triggers(client)
+    keep = found[0] if found and hook_id is not None else None
+    changes = []
+    for extra in found[1:] if keep else found:
+        changes.append(f"zendesk: delete {'duplicate ' if keep else ''}trigger {extra['id']}")
+        if not dry_run:
+            zendesk_triggers.delete_trigger(client, extra["id"])
+    if hook_id is None:
+        return changes
+    desired = zendesk_triggers.desired_trigger(hook_id)
+    if keep is None:
+        changes.append(f'zendesk: create trigger "{desired["title"]}" -> webhook {hook_id}')
+        if not dry_run:
+            zendesk_triggers.create_trigger(client, desired)
+    elif diff := zendesk_triggers.differences(keep, desired):
+        changes.append(f"zendesk: update trigger {keep['id']}: {', '.join(diff)}")
+        if not dry_run:
+            fields = zendesk_triggers.update_fields(desired, diff)
+            zendesk_triggers.update_trigger(client, keep["id"], fields)
+    return changes
 
 
 def _secret_changes(client, store, box: SecretBox, hook_id: str, now, dry_run: bool):
@@ -108,7 +155,8 @@ def install(engine, dry_run: bool = False, out: TextIO | None = None) -> list[st
     public = settings.web["public_url"].rstrip("/")
     box = require_box(settings.secrets_key_env)
     changes = zendesk_changes(engine.zendesk, engine.store, box, public + "/webhooks/zendesk",
-                              engine.clock.now(), dry_run)  # fmt: skip
+                              engine.clock.now(), dry_run,
+                              settings.zendesk["webhook_connection"])  # fmt: skip
     wanted = hubspot_subs.desired_subscriptions(properties_read("hubspot"))
     api = _webhooks_api(engine)
     notes = manual_hubspot(public + "/webhooks/hubspot", wanted) if api is None else []

@@ -126,6 +126,17 @@ def poll_satisfaction_ratings(
         params = {"start_time": since, "page[size]": RATINGS_PAGE, "page[after]": after}
 
 
+def get_ticket(client: ZendeskClient, ticket_id: str | int) -> dict[str, Any] | None:
+    """A ticket as the API has it now (REST JSON, as the export shows it), or None if gone."""
+    try:
+        body = client.request_json("GET", f"/api/v2/tickets/{int(ticket_id)}.json")
+    except FatalApiError as exc:
+        if exc.status_code == 404:
+            return None
+        raise
+    return body["ticket"]
+
+
 def get_user(client: ZendeskClient, user_id: str | int) -> dict[str, Any] | None:
     """The canonical user record, or None when Zendesk has no such user."""
     try:

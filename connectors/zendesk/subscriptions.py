@@ -1,8 +1,10 @@
 """The Momentos webhook in Zendesk: what it should be, what differs, and the Webhooks API.
 
-One event-subscription webhook named "Momentos" (ZENDESK.md §11.1-11.2): POST, JSON, the
-ticket and user events Momentos reads. A webhook cannot change its method or format after
-creation, so such a difference means delete and create again.
+One webhook named "Momentos" (ZENDESK.md §11.1-11.2), POST and JSON, connected one of two
+ways: subscribed to the ticket and user events Momentos reads (`events`), or called by the
+Momentos trigger (`triggers`, see `triggers.py`). A webhook cannot change its method, its
+format or its connection method after creation, so such a difference means delete and
+create again.
 """
 
 from typing import Any
@@ -39,20 +41,47 @@ EVENTS = (
     "user.organization_membership_created",
 )
 SUBSCRIPTIONS = tuple(EVENT_TYPE_PREFIX + name for name in EVENTS)
+# Connection methods; a webhook that triggers call subscribes to this instead of events.
+EVENTS_CONNECTION = "events"
+TRIGGERS_CONNECTION = "triggers"
+CONNECTIONS = (EVENTS_CONNECTION, TRIGGERS_CONNECTION)
+TRIGGER_SUBSCRIPTION = "conditional_ticket_events"
 # Fields whose difference needs a new webhook rather than an update.
 FIXED = ("http_method", "request_format")
 PAGE_SIZE = 100
 
 
-def desired_webhook(endpoint: str) -> dict[str, Any]:
+def desired_webhook(endpoint: str, connection: str = EVENTS_CONNECTION) -> dict[str, Any]:
+    if connection not in CONNECTIONS:
+        raise ValueError(f"No webhook connection method {connection!r}")
+    events = connection == EVENTS_CONNECTION
     return {
         "name": WEBHOOK_NAME,
         "endpoint": endpoint,
         "http_method": "POST",
         "request_format": "json",
         "status": "active",
-        "subscriptions": list(SUBSCRIPTIONS),
+        "subscriptions": list(SUBSCRIPTIONS) if events else [TRIGGER_SUBSCRIPTION],
     }
+
+
+def connection_of(webhook: dict[str, Any]) -> str | None:
+    """How the webhook is connected; None when it has no subscription yet."""
+    subscriptions = webhook.get("subscriptions") or []
+    if TRIGGER_SUBSCRIPTION in subscriptions:
+        return TRIGGERS_CONNECTION
+    if any(str(name).startswith(EVENT_TYPE_PREFIX) for name in subscriptions):
+        return EVENTS_CONNECTION
+    return None
+
+
+def replacements(current: dict[str, Any], desired: dict[str, Any]) -> list[str]:
+    """What keeps `current` from becoming `desired` in place (nothing: an update will do)."""
+    reasons = [name for name in FIXED if current.get(name) != desired.get(name)]
+    have = connection_of(current)
+    if have is not None and have != connection_of(desired):
+        reasons.append("connection method")
+    return reasons
 
 
 def differences(current: dict[str, Any], desired: dict[str, Any]) -> list[str]:

@@ -48,6 +48,10 @@ _describe(
     email="The agent the API token belongs to.",
     api_token_env="Environment variable holding the Zendesk API token.",
     webhook_secret_env="Environment variable holding the Momentos webhook's signing secret.",
+    webhook_connection="How `momentos install-webhooks` connects the Momentos webhook: "
+    "`events` (subscribed to ticket and user events) or `triggers` (called by the trigger "
+    '"Momentos: ticket changes" on every ticket create and change; users then come by '
+    "polling only). Zendesk cannot switch a webhook between the two: a change replaces it.",
     complaint_tags="Tickets with any of these tags are complaints.",
     poll_start="Date the first poll starts from (later ones resume from the cursor); empty: all.",
     requests_per_minute="API requests a minute the plan allows (Team 200, Growth 400, "

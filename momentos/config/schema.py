@@ -70,6 +70,9 @@ class ZendeskSchema(_ToolSchema):
     email = fields.Email(required=True)
     api_token_env = _env_var()
     webhook_secret_env = _env_var()
+    # How `install-webhooks` connects the Momentos webhook (ZENDESK.md §11.1): one or the other.
+    webhook_connection = fields.String(load_default="events",
+                                       validate=validate.OneOf(["events", "triggers"]))  # fmt: skip
     complaint_tags = fields.List(fields.String(), load_default=lambda: ["complaint", "queja"])
     poll_start = fields.Date(load_default=None, allow_none=True)
     # The account's request budgets (ZENDESK.md §4): plan limit, and exports (30 with HV).

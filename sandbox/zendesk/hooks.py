@@ -93,6 +93,14 @@ def auth_headers(webhook: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
+def connection(webhook: dict[str, Any]) -> str | None:
+    """`triggers`, `events`, or None while the webhook subscribes to nothing."""
+    subscriptions = webhook.get("subscriptions") or []
+    if TRIGGER_SUBSCRIPTION in subscriptions:
+        return "triggers"
+    return "events" if subscriptions else None
+
+
 def _check(webhook: dict[str, Any]) -> None:
     for name in REQUIRED:
         if not webhook.get(name):
@@ -114,6 +122,8 @@ def _check(webhook: dict[str, Any]) -> None:
     if not isinstance(subscriptions, list):
         raise WebhookInvalid("subscriptions", "subscriptions must be a list")
     events = [s for s in subscriptions if str(s).startswith("zen:event-type:")]
+    if events and TRIGGER_SUBSCRIPTION in subscriptions:
+        raise WebhookInvalid("subscriptions", "a webhook connects to events or to triggers")
     if events and (webhook["http_method"] != "POST" or webhook["request_format"] != "json"):
         raise WebhookInvalid("http_method", "event subscriptions need POST and json")
 
@@ -192,6 +202,10 @@ class WebhookRegistry:
         kept.update({k: fields[k] for k in WRITABLE if k in fields})
         kept.setdefault("subscriptions", [])
         _check(kept)
+        # Zendesk: "You can't change an existing webhook's connection method" (§11.1).
+        before, after = connection(hook), connection(kept)
+        if before and after and before != after:
+            raise WebhookInvalid("subscriptions", "a webhook cannot change its connection method")
         kept.update(updated_at=format_iso(self.clock.now()), updated_by=str(actor_id))
         self.hooks[hook_id] = kept
 

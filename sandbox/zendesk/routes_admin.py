@@ -4,7 +4,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from sandbox.zendesk import exports
 from sandbox.zendesk.errors import ZendeskApiError
-from sandbox.zendesk.paging import page_size
+from sandbox.zendesk.paging import cursor_slice, page_size
 from sandbox.zendesk.routing import args, big_json, body, both, created, listing
 from sandbox.zendesk.shapes import api_url
 from sandbox.zendesk.triggers import render_trigger
@@ -66,7 +66,9 @@ def register_triggers(bp: Blueprint, state) -> None:
 
     @both(bp, "/triggers")
     def list_triggers():
-        return listing("triggers", [shown(t) for t in state.triggers.ordered()])
+        if request.args.get("page[size]") is None:
+            return listing("triggers", [shown(t) for t in state.triggers.ordered()])
+        return jsonify(trigger_page(state, request.args))
 
     @both(bp, "/triggers", methods=("POST",))
     def create_trigger():
@@ -85,3 +87,27 @@ def register_triggers(bp: Blueprint, state) -> None:
     def delete_trigger(trigger_id: int):
         state.triggers.delete(trigger_id)
         return Response(status=204)
+
+
+def trigger_page(state, query) -> dict:
+    """One cursor page of triggers, in position order (`page[size]`, `page[after|before]`)."""
+    by_key = {(t["position"], t["id"]): t for t in state.triggers.ordered()}
+    # Cursors carry [position, id]; lists compare as the tuples they stand for.
+    keys = [list(key) for key in by_key]
+    size = page_size(query.get("page[size]"))
+    page = cursor_slice(keys, size, query.get("page[after]"), query.get("page[before]"))
+    link = api_url(state.base, "triggers") + f"?page[size]={size}"
+    return {
+        "triggers": [render_trigger(by_key[tuple(key)], state.base) for key in page.keys],
+        "meta": {
+            "has_more": page.has_more,
+            "after_cursor": page.after_cursor,
+            "before_cursor": page.before_cursor,
+        },
+        "links": {
+            "next": f"{link}&page[after]={page.after_cursor}" if page.has_more else None,
+            "prev": f"{link}&page[before]={page.before_cursor}"
+            if query.get("page[after]")
+            else None,
+        },
+    }

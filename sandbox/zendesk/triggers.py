@@ -48,6 +48,9 @@ ESCAPES = {
     "form_encoded": quote_plus,
 }
 WRITABLE = ("title", "active", "position", "conditions", "actions", "description")
+# Zendesk's Triggers API: updating conditions or actions replaces both arrays, clearing
+# whichever is not sent.
+RULES = ("conditions", "actions")
 
 
 def placeholders(ticket: dict[str, Any], requester: dict[str, Any]) -> dict[str, str]:
@@ -160,6 +163,8 @@ class TriggerBook:
     def save(self, trigger_id: int, fields: dict, hooks, when: str, old: dict | None) -> dict:
         """Create (old is None) or update a trigger from an API body."""
         trigger = dict(old) if old else {"id": trigger_id, "created_at": when, "active": True}
+        if old and any(name in fields for name in RULES):
+            trigger.update(conditions={}, actions=[])
         trigger.update({k: fields[k] for k in WRITABLE if k in fields})
         trigger.setdefault("description", None)
         trigger.setdefault("position", 1 + max((t["position"] for t in self.ordered()), default=0))

@@ -1,8 +1,11 @@
 """`momentos install-webhooks` against the sandbox, and what it makes possible (issue #5):
 the Zendesk webhook repaired and its secret kept encrypted and used, HubSpot subscribed
-through the developer API, merges followed to one customer. Real sockets throughout."""
+through the developer API, merges followed to one customer, and with
+`webhook_connection: triggers` ticket changes brought by the Momentos trigger, stored once
+however often they are polled. Real sockets throughout."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,8 @@ import requests
 import yaml
 from cryptography.fernet import Fernet
 
+from connectors.zendesk.poll import poll_tickets
+from connectors.zendesk.records import ticket_record
 from momentos.cli import main
 from momentos.clock import SystemClock
 from momentos.config import load_settings
@@ -70,11 +75,28 @@ def wired(tmp_path, monkeypatch):
             yield Engine(settings, store, SystemClock()), sandbox, str(config)
 
 
-def zendesk_hooks(sandbox) -> list[dict]:
+def zendesk_api(sandbox, method: str, path: str, **kwargs) -> requests.Response:
     auth = ("admin@momentos-demo.example/token", TEST_SECRETS["ZENDESK_API_TOKEN"])
-    response = requests.get(f"{sandbox.url}/api/v2/webhooks", auth=auth, timeout=10)
+    return requests.request(method, f"{sandbox.url}/api/v2{path}", auth=auth, timeout=10, **kwargs)
+
+
+def zendesk_hooks(sandbox) -> list[dict]:
+    response = zendesk_api(sandbox, "GET", "/webhooks")
     response.raise_for_status()
     return response.json()["webhooks"]
+
+
+def zendesk_triggers(sandbox) -> list[dict]:
+    response = zendesk_api(sandbox, "GET", "/triggers")
+    response.raise_for_status()
+    return response.json()["triggers"]
+
+
+def connect(config: str, connection: str) -> None:
+    """Set `zendesk.webhook_connection` in the configuration file the CLI reads."""
+    data = yaml.safe_load(Path(config).read_text())
+    data["zendesk"]["webhook_connection"] = connection
+    Path(config).write_text(yaml.safe_dump(data))
 
 
 def install(config, capsys, *flags) -> list[str]:
@@ -151,3 +173,101 @@ def test_a_merge_in_hubspot_reaches_momentos_and_puts_both_records_on_one_custom
         [gone],
     )
     assert [(r["deleted"], json.loads(r["data"])["merged_into"]) for r in merged] == [(1, keep)]
+
+
+def ticket_events(store, ticket_id) -> list[tuple]:
+    rows = store.db.query(
+        "SELECT version, source, data FROM events WHERE object_type = 'ticket' AND object_id = ?"
+        " ORDER BY id",
+        [str(ticket_id)],
+    )
+    return [(r["version"], r["source"], json.loads(r["data"])) for r in rows]
+
+
+def test_ticket_changes_arrive_by_the_trigger_once_even_when_polled_too(wired, capsys):
+    engine, sandbox, config = wired
+    connect(config, "triggers")
+    assert install(config, capsys, "--dry-run")[:3] == [
+        f'zendesk: create webhook "Momentos" -> {engine.settings.web["public_url"]}'
+        "/webhooks/zendesk",
+        'zendesk: create trigger "Momentos: ticket changes" -> webhook <new webhook>',
+        "zendesk: store its signing secret, encrypted",
+    ]
+    assert zendesk_hooks(sandbox) == [] and zendesk_triggers(sandbox) == []
+    install(config, capsys)
+    [hook] = zendesk_hooks(sandbox)
+    assert hook["subscriptions"] == ["conditional_ticket_events"]
+    [rule] = zendesk_triggers(sandbox)
+    assert rule["actions"][0]["value"][0] == hook["id"]
+    assert install(config, capsys) == ["nothing to do"]
+
+    zendesk = sandbox.state.zendesk
+    fields = {"subject": 'Sigue sin "llegar"', "comment": {"body": "Nada"},
+              "requester": {"email": "ana@example.com", "name": "Ana"}}  # fmt: skip
+    created = zendesk.create_ticket(fields)
+    assert sandbox.state.deliveries.flush(timeout=30)
+    # Versions are to the second: the change must land in a later one to be a new version.
+    sandbox.state.clock.offset += timedelta(seconds=2)
+    changed, _ = zendesk.update_ticket(created["id"], {"status": "solved", "tags": ["queja"]})
+    assert sandbox.state.deliveries.flush(timeout=30)
+    assert ticket_events(engine.store, created["id"]) == [
+        (created["updated_at"], "webhook", ticket_record(created)),
+        (changed["updated_at"], "webhook", ticket_record(changed)),
+    ]
+    # The export withholds the last minute: a minute on, the poll reads the same version
+    # with the same natural key, and stores nothing new.
+    sandbox.state.clock.offset += timedelta(seconds=90)
+    polled = [event.key for page in poll_tickets(engine.zendesk, None, 0)
+              for event in page.events if event.object_id == str(created["id"])]  # fmt: skip
+    assert polled == [("zendesk", "ticket", str(created["id"]), changed["updated_at"])]
+    engine.sync("zendesk")
+    engine.sync("zendesk")
+    assert [v for v, _, _ in ticket_events(engine.store, created["id"])] == [
+        created["updated_at"],
+        changed["updated_at"],
+    ]
+
+
+def test_the_trigger_is_repaired_and_leaving_trigger_mode_replaces_the_webhook(wired, capsys):
+    engine, sandbox, config = wired
+    connect(config, "triggers")
+    install(config, capsys)
+    [hook] = zendesk_hooks(sandbox)
+    [rule] = zendesk_triggers(sandbox)
+    assert zendesk_api(sandbox, "DELETE", f"/triggers/{rule['id']}").status_code == 204
+    assert install(config, capsys, "--dry-run") == [
+        f'zendesk: create trigger "Momentos: ticket changes" -> webhook {hook["id"]}',
+        "dry run: 1 changes planned, none made",
+    ]
+    assert zendesk_triggers(sandbox) == []
+    assert install(config, capsys)[0].startswith('zendesk: create trigger "Momentos')
+    [rule] = zendesk_triggers(sandbox)
+    page = zendesk_api(sandbox, "GET", "/triggers", params={"page[size]": 1}).json()
+    assert [t["id"] for t in page["triggers"]] == [rule["id"]] and not page["meta"]["has_more"]
+    # Sending conditions without actions clears the actions, as Zendesk does: refused.
+    alone = {"trigger": {"conditions": rule["conditions"]}}
+    assert zendesk_api(sandbox, "PUT", f"/triggers/{rule['id']}", json=alone).status_code == 422
+    zendesk_api(sandbox, "PUT", f"/triggers/{rule['id']}", json={"trigger": {"active": False}})
+    assert install(config, capsys)[0] == f"zendesk: update trigger {rule['id']}: active"
+    assert install(config, capsys) == ["nothing to do"]
+    # Zendesk refuses to move a webhook between connection methods (ZENDESK.md §11.1).
+    moved = {"webhook": {"subscriptions": ["zen:event-type:ticket.created"]}}
+    assert zendesk_api(sandbox, "PATCH", f"/webhooks/{hook['id']}", json=moved).status_code == 400
+
+    connect(config, "events")
+    assert install(config, capsys)[:3] == [
+        f"zendesk: delete trigger {rule['id']}",
+        f"zendesk: replace webhook {hook['id']} (connection method cannot change)",
+        f'zendesk: create webhook "Momentos" -> {engine.settings.web["public_url"]}'
+        "/webhooks/zendesk",
+    ]
+    assert zendesk_triggers(sandbox) == []
+    [events_hook] = zendesk_hooks(sandbox)
+    assert "zen:event-type:ticket.created" in events_hook["subscriptions"]
+    assert install(config, capsys) == ["nothing to do"]
+    # The new webhook's secret was stored: its event deliveries are taken.
+    ticket = sandbox.state.zendesk.create_ticket(
+        {"subject": "Hola", "comment": {"body": "x"}, "requester": {"email": "bo@example.com"}}
+    )
+    assert sandbox.state.deliveries.flush(timeout=30)
+    assert [s for _, s, _ in ticket_events(engine.store, ticket["id"])] == ["webhook"]
