@@ -68,8 +68,9 @@ def placeholders(ticket: dict[str, Any], requester: dict[str, Any]) -> dict[str,
         "ticket.ticket_type": title(ticket["type"]),
         "ticket.tags": " ".join(ticket["tags"]),
         "ticket.external_id": ticket["external_id"] or "",
-        "ticket.created_at_with_timestamp": ticket["created_at"],
-        "ticket.updated_at_with_timestamp": ticket["updated_at"],
+        # Zendesk renders these to the minute ("2013-12-12T05:35Z"), not to the second.
+        "ticket.created_at_with_timestamp": ticket["created_at"][:16] + "Z",
+        "ticket.updated_at_with_timestamp": ticket["updated_at"][:16] + "Z",
         "ticket.requester.email": requester.get("email") or "",
         "ticket.requester.name": requester.get("name") or "",
     }
