@@ -91,6 +91,19 @@ class Params(Schema):
     )  # fmt: skip
 
 
+def config_problems(params: dict, settings: dict) -> list[str]:
+    """Counting by a category no ticket field is named for finds nothing, and says nothing:
+    say it when the configuration is loaded instead."""
+    by, named = params["category_by"], settings["moments"]["category_fields"]
+    if not params["enabled"] or by in (BY_FORM, BY_TAGS) or by.isdigit() or by in named:
+        return []
+    return [
+        f"workflows.{NAME}.category_by: no ticket field is named {by!r} in "
+        f"moments.category_fields ({', '.join(named) or 'none named'}): name its field id "
+        f"there, or count by tags or form (got {by!r})"
+    ]
+
+
 def categories(moment: MomentView, category_by: str) -> list[str]:
     """The categories one request counts for: none, one, or one per tag."""
     data = moment.data

@@ -164,6 +164,11 @@ def load_settings(path: str | Path, *, require_secrets: bool = True) -> Settings
         raw_workflows if isinstance(raw_workflows, dict) else {}
     )
     problems += workflow_problems
+    if data is not None:
+        # A workflow may check its parameters against the rest (`config_problems`).
+        for workflow in WORKFLOWS:
+            check = getattr(workflow, "config_problems", None)
+            problems += check(workflows[workflow.NAME], data) if check else []
     if data is not None and require_secrets:
         problems += _missing_secrets(data)
     if problems:

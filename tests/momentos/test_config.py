@@ -87,6 +87,21 @@ def test_secret_env_var_must_be_set_and_be_a_name(tmp_path, monkeypatch, secrets
         load_settings(write(tmp_path, data))
 
 
+def test_repeat_requests_by_a_category_no_field_is_named_for_is_refused(tmp_path, secrets_set):
+    data = example()
+    data["moments"]["category_fields"] = {"product": 360000000001}
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, data))
+    assert caught.value.problems == [
+        "workflows.repeat_request.category_by: no ticket field is named 'app' in "
+        "moments.category_fields (product): name its field id there, or count by tags or "
+        "form (got 'app')"
+    ]
+    for fixed in ({"category_by": "product"}, {"category_by": "tags"}, {"enabled": False}):
+        data["workflows"]["repeat_request"] = {**data["workflows"]["repeat_request"], **fixed}
+        assert load_settings(write(tmp_path, data))
+
+
 def test_with_a_secrets_key_the_zendesk_signing_secret_may_wait_for_install_webhooks(
     tmp_path, monkeypatch, secrets_set
 ):
