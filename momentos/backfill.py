@@ -107,10 +107,11 @@ class Progress:
 
 def run_backfill(engine, tool: str | None = None, out: TextIO | None = None) -> dict[str, int]:
     """Load every stream (all, a tool's, or one) to the present; returns new events each."""
-    chosen = streams.select(tool)
+    chosen = streams.select(tool, engine.settings.polling["streams_off"])
     if not chosen:
         names = ", ".join(["zendesk", "hubspot", *(s.name for s in streams.STREAMS)])
-        raise ConfigError([f"backfill: no stream called {tool!r}; choose one of {names}"])
+        raise ConfigError([f"backfill: no stream called {tool!r} that is not in "
+                           f"polling.streams_off; choose one of {names}"])  # fmt: skip
     progress = Progress(out or sys.stderr, engine.clock)
     sources = engine.sources()
     new = {}

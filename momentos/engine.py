@@ -82,7 +82,7 @@ class Engine:
     def sync(self, tool: str | None = None) -> dict[str, int]:
         """Poll each stream from its cursor; a page's events and cursor commit together."""
         sources, synced = self.sources(), {}
-        for stream in streams.select(tool):
+        for stream in streams.select(tool, self.settings.polling["streams_off"]):
             with logs.context(tool=stream.tool, stream=stream.name):
                 synced[stream.name] = pull(stream, sources, self.store, self.clock)
             metrics.count_events(stream.tool, "poll", synced[stream.name])

@@ -5,7 +5,7 @@ changes of the properties read here) all take their streams from `STREAMS`. A st
 cursor is stored under its name and committed with each page's events.
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -87,9 +87,10 @@ STREAMS = (
 )
 
 
-def select(which: str | None = None) -> tuple[Stream, ...]:
-    """All streams, a tool's (`zendesk`), or one by name (`zendesk:tickets`), in order."""
-    return tuple(s for s in STREAMS if which in (None, s.tool, s.name))
+def select(which: str | None = None, off: Iterable[str] = ()) -> tuple[Stream, ...]:
+    """All streams, a tool's (`zendesk`), or one by name (`zendesk:tickets`), in order;
+    never those turned `off` (`polling.streams_off`)."""
+    return tuple(s for s in STREAMS if which in (None, s.tool, s.name) and s.name not in off)
 
 
 def properties_read(tool: str = "hubspot") -> dict[str, tuple[str, ...]]:

@@ -77,6 +77,8 @@ _describe(
     PollingSchema,
     interval_seconds="Seconds between polls of each tool (webhooks bring changes sooner).",
     max_lag_seconds="/healthz reports a stream whose cursor has not moved for longer than this.",
+    streams_off="Streams never polled, e.g. `[hubspot:invoices]` for a portal without invoices "
+    "(or without the `crm.objects.invoices.read` scope): their workflows then have nothing.",
 )
 _describe(
     DispatchSchema,

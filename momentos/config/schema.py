@@ -97,9 +97,18 @@ class HubSpotSchema(_ToolSchema):
     app_id = fields.Integer()
 
 
+def _stream_name(value: str) -> None:
+    from momentos.streams import STREAMS  # the streams import the clients: only when checked
+
+    names = [stream.name for stream in STREAMS]
+    if value not in names:
+        raise ValidationError(f"no stream called {value!r}; streams: {', '.join(names)}")
+
+
 class PollingSchema(_Strict):
     interval_seconds = fields.Integer(load_default=60, validate=validate.Range(min=10))
     max_lag_seconds = fields.Integer(load_default=900, validate=validate.Range(min=10))
+    streams_off = fields.List(fields.String(validate=_stream_name), load_default=list)
 
 
 class DispatchSchema(_Strict):

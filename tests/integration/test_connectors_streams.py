@@ -86,3 +86,14 @@ def test_sync_of_one_tool_polls_only_its_streams(engine, sandbox):
     seed.apply(sandbox.state, "demo")
     assert all(name.startswith("zendesk:") for name in engine.sync("zendesk"))
     assert engine.store.counts("events", "tool") == {"zendesk": engine.store.total("events")}
+
+
+def test_a_stream_turned_off_is_never_asked_for(sandbox, make_settings):
+    seed.apply(sandbox.state, "demo")
+    settings = make_settings(zendesk_url=sandbox.url, hubspot_url=sandbox.url,
+                             polling={"streams_off": ["hubspot:invoices"]})  # fmt: skip
+    engine = Engine(settings, Store(settings.store["path"]), SystemClock())
+    assert "hubspot:invoices" not in engine.sync("hubspot")
+    assert events_of(engine, "invoice") == [] and events_of(engine, "deal") != []
+    asked = sandbox.state.describe()["requests"]
+    assert not [path for path in asked if "invoices" in path]

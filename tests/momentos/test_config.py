@@ -102,6 +102,15 @@ def test_repeat_requests_by_a_category_no_field_is_named_for_is_refused(tmp_path
         assert load_settings(write(tmp_path, data))
 
 
+def test_a_stream_turned_off_must_exist(tmp_path, secrets_set):
+    data = example()
+    data["polling"]["streams_off"] = ["hubspot:invoices", "hubspot:invoice"]
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, data))
+    [problem] = caught.value.problems
+    assert problem.startswith("polling.streams_off.1: no stream called 'hubspot:invoice'; streams:")
+
+
 def test_with_a_secrets_key_the_zendesk_signing_secret_may_wait_for_install_webhooks(
     tmp_path, monkeypatch, secrets_set
 ):
