@@ -53,10 +53,14 @@ def _body() -> dict[str, Any]:
     return body
 
 
+MAX_NUMBER = 1_000_000  # far past any page; a larger offset overflows SQLite's integers
+
+
 def _positive(name: str, default: int) -> int:
     text = request.args.get(name, str(default))
-    if not text.isdigit() or int(text) < 1:
-        raise BadRequest(f"{name} must be a positive whole number (got {text!r})")
+    # isdigit() alone takes "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_NUMBER:
+        raise BadRequest(f"{name} must be a whole number from 1 to {MAX_NUMBER} (got {text!r})")
     return int(text)
 
 

@@ -14,9 +14,12 @@ bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 DECIDABLE = ("needs_review", "failed")
 
 
+MAX_PAGE = 1_000_000  # far past any outbox; an offset past SQLite's integers is a 500
+
+
 def _page_number() -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(max(1, int(request.args.get("page", "1"))), MAX_PAGE)
     except ValueError:
         return 1
 

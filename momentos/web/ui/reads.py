@@ -94,7 +94,8 @@ def _outcome_row(outcome: customer_timeline.Outcome) -> dict[str, Any]:
 def timeline(store: Store, settings: Settings, customer_id: int) -> dict[str, Any] | None:
     """A customer, their moments oldest first (momentos.timeline), each with the actions it
     led to; actions that no moment led to (scheduled ones) come last."""
-    customer = store.customer(customer_id)
+    # An id past SQLite's integers names nobody (and would overflow the query).
+    customer = store.customer(customer_id) if 0 < customer_id < 2**63 else None
     if customer is None:
         return None
     actions = {a["key"]: a for a in action_rows(store, store.customer_actions(customer_id))}
