@@ -175,7 +175,8 @@ def test_a_closed_renewal_deal_plans_nothing_more(store):
 
 def test_at_night_the_task_waits_for_the_customers_morning(make_settings):
     settings = make_settings(workflows={NAME: {"enabled": True}},
-                             moments={"renewal_pipelines": ["renewals"]})  # fmt: skip
+                             moments={"renewal_pipelines": ["renewals"],
+                                      "category_fields": {"app": 360000000001}})  # fmt: skip
     store = Store(settings.store["path"])
     spanish_customer(store)
     load(store, renewal_deal())
