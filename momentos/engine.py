@@ -15,6 +15,8 @@ from momentos import logs, metrics, streams
 from momentos.config import Settings
 from momentos.derive import derive_pending, refresh_dated
 from momentos.dispatcher import Dispatcher, DispatchReport
+from momentos.insights.record import detect_and_wake
+from momentos.insights.repeats import record_repeats
 from momentos.moments.context import rule_context
 from momentos.planner import RunResult, run_woken
 from momentos.store import Store
@@ -103,6 +105,18 @@ class Engine:
             report.runs = run_woken(self.store, self.settings, derived.new_types, self.clock.now())
         report.dispatch = self.dispatcher.run_once()
         return report
+
+    def detect_spikes(self) -> list[str]:
+        """Record new spikes as moments and run the workflows they wake (spike_root_cause)."""
+        return detect_and_wake(self.store, self.settings, self.clock.now())
+
+    def detect_repeats(self) -> list[str]:
+        """Record new runs of one customer's repeated requests as moments."""
+        return record_repeats(self.store, self.settings, self.clock.now())
+
+    def insights(self) -> dict[str, list[str]]:
+        """The moments insights write, from many others: the new ones' keys by type."""
+        return {"spike": self.detect_spikes(), "repeat_request": self.detect_repeats()}
 
     def created_records(self) -> dict[str, list[dict]]:
         """What Momentos has created in each tool, as the tool itself lists it."""

@@ -15,7 +15,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from connectors.timefmt import parse_iso
 from momentos.engine import Engine
-from momentos.insights.record import detect_and_wake
 from momentos.planner import enabled_workflows, run_workflow
 
 logger = logging.getLogger(__name__)
@@ -46,10 +45,10 @@ def install_jobs(scheduler: BaseScheduler, engine: Engine) -> None:
     # Days pass without events: birthdays enter the horizon, invoices become late.
     _add(scheduler, "refresh_dated", "refresh dated moments", engine.refresh_dated, "cron",
          hour=3, minute=7, **start_now)  # fmt: skip
-    # Spikes are judged on whole days of requests: hourly is soon enough, and cheap (rollups).
-    _add(scheduler, "insights", "detect spikes",
-         lambda: detect_and_wake(engine.store, settings, engine.clock.now()), "interval",
-         hours=1, **start_now)  # fmt: skip
+    # Spikes are judged on whole days of requests, repeats on days of a customer's requests:
+    # hourly is soon enough, and cheap (rollups; the customers who asked lately).
+    _add(scheduler, "insights", "detect spikes and repeat requests", engine.insights,
+         "interval", hours=1, **start_now)  # fmt: skip
     for workflow in enabled_workflows(settings):
         trigger = dict(workflow.TRIGGER)
         kind = trigger.pop("trigger")

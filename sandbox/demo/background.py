@@ -2,8 +2,12 @@
 
 A seeded generator, so the same clock gives the same tickets. About 60 tickets a month
 until the mobile app's update, about 90 after it: the other categories keep their volume
-and the app's tickets grow sixfold, so its share goes from ~10% to ~40%, which is what
-the spike analysis should find. Nothing here is tagged as a complaint. A year stays under
+and the app's tickets grow sixfold, so its share goes from ~10% to ~40%. That rise is three
+months old, older than the weeks spike detection compares (momentos/insights/spikes.py), so
+the spike Momentos finds today is a recent one: since the webhook change (`SURGE_DAYS_AGO`)
+integrations fail and the API's share of requests jumps (`surge`). Most tickets are the
+customers' own, by email or the web form; the rest are phone calls an agent logged for them,
+which Momentos counts apart. Nothing here is tagged as a complaint. A year stays under
 1,000 tickets, one page of Zendesk's incremental export, so a sync costs one request of
 the ten a minute Zendesk allows.
 """
@@ -21,6 +25,15 @@ SHARES = {  # per cent of each day's tickets, before and after the update
     "after": {"app_movil": 42, "web": 29, "facturacion": 17, "api": 12},
 }
 AFTER_VOLUME = 1.5  # the update's extra tickets on top of the usual volume
+# How tickets arrive: written by the customer (email, the web form), or a phone call an
+# agent logs for them (`voice`: the agent is the submitter). Drawn by a generator of its
+# own, so the tickets themselves stay those of the seed.
+CHANNELS = {"email": 45, "web": 25, "voice": 30}
+CHANNEL_SEED = 5
+# The webhook change, ten days ago: integrations break, and their developers write in.
+SURGE_DAYS_AGO = 10
+SURGE_DAILY = (2, 3)  # extra API tickets a day: shops sell, and integrations fail, at weekends too
+SURGE_SEED = 9
 RATED = 0.25  # share of solved tickets whose requester answers the CSAT survey
 # A bad rating with a comment is a complaint. The last four weeks' complaints are the named
 # ones only (tickets.py), which the walking skeleton and its backtest count exactly.
@@ -74,6 +87,14 @@ AFTER_UPDATE = {
     "en": (("App crashes since the update", "It closes as soon as it opens."),
            ("Orders list empty after updating", "The app shows no orders at all.")),
 }  # fmt: skip
+SURGE = {
+    "es": (("Los webhooks llegan sin el id del pedido", "Desde el cambio no viene el campo."),
+           ("La integración con la tienda dejó de sincronizar", "No entra ningún pedido."),
+           ("Error 400 en los webhooks de pedidos", "Nuestro servidor rechaza el nuevo formato.")),
+    "en": (("Webhook payloads missing the order id", "Since the change the field is empty."),
+           ("Our shop integration stopped syncing", "No orders come through at all."),
+           ("Order webhooks fail signature checks", "Every delivery fails since the change.")),
+}  # fmt: skip
 COMMENTS = {
     ("good", "es"): ("¡Muy rápidos, gracias!", "Todo resuelto, un placer.", None, None),
     ("good", "en"): ("Quick and friendly, thanks!", "Sorted, thank you.", None, None),
@@ -90,6 +111,7 @@ class Generated(NamedTuple):
     app: str
     solved: datetime | None
     rating: tuple[str, str | None, datetime] | None
+    channel: str
 
 
 def _language(user: dict[str, Any]) -> str:
@@ -126,8 +148,18 @@ def _rating(rng, solved: datetime, language: str, now: datetime):
     return score, comment, when
 
 
+def _times(rng: random.Random, day: datetime, now: datetime) -> tuple[datetime, datetime | None]:
+    """Created in office hours, roughly (the day's start in UTC plus 7 to 19 hours), and
+    solved 2 to 72 hours later, unless that is still to come."""
+    start = day.replace(hour=0, minute=0, second=0, microsecond=0)
+    created = start + timedelta(hours=rng.uniform(7, 19))
+    solved = created + timedelta(hours=rng.uniform(2, 72))
+    return created, (solved if solved < now - timedelta(hours=1) else None)
+
+
 def background(rng: random.Random, requesters: list[dict], now: datetime) -> Iterator[Generated]:
     """A year of tickets up to yesterday, day by day."""
+    channels = random.Random(CHANNEL_SEED)
     for days_ago in range(365, 0, -1):
         day = now - timedelta(days=days_ago)
         period = "after" if days_ago <= UPDATE_DAYS_AGO else "before"
@@ -136,11 +168,37 @@ def background(rng: random.Random, requesters: list[dict], now: datetime) -> Ite
             language = _language(requester)
             app = _pick_app(rng, period)
             subject, comment = _text(rng, app, language, period)
-            # Office hours, roughly: the day's start in UTC plus 7 to 19 hours.
-            start = day.replace(hour=0, minute=0, second=0, microsecond=0)
-            created = start + timedelta(hours=rng.uniform(7, 19))
-            solved = created + timedelta(hours=rng.uniform(2, 72))
-            if solved >= now - timedelta(hours=1):
-                solved = None
+            created, solved = _times(rng, day, now)
             rating = _rating(rng, solved, language, now) if solved else None
-            yield Generated(created, requester, subject, comment, app, solved, rating)
+            channel = channels.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0]
+            yield Generated(created, requester, subject, comment, app, solved, rating, channel)
+
+
+def _in_turn(rng: random.Random, requesters: list[dict]) -> Iterator[dict]:
+    """Someone from each customer in turn (a shuffled round), so that the problem reaches
+    every customer before any of them writes about it again."""
+    teams: dict[Any, list[dict]] = {}
+    for requester in requesters:
+        teams.setdefault(requester.get("organization_id") or requester["id"], []).append(requester)
+    while True:
+        order = sorted(teams, key=str)
+        rng.shuffle(order)
+        for team in order:
+            yield rng.choice(teams[team])
+
+
+def surge(requesters: list[dict], now: datetime) -> Iterator[Generated]:
+    """The webhook change's tickets, on top of the usual ones: the customers' developers
+    write in (email or the web form), nobody phones about a webhook."""
+    rng = random.Random(SURGE_SEED)
+    writers = _in_turn(rng, requesters)
+    for days_ago in range(SURGE_DAYS_AGO, 0, -1):
+        day = now - timedelta(days=days_ago)
+        for _ in range(rng.randint(*SURGE_DAILY)):
+            requester = next(writers)
+            language = _language(requester)
+            subject, comment = rng.choice(SURGE[language])
+            created, solved = _times(rng, day, now)
+            rating = _rating(rng, solved, language, now) if solved else None
+            channel = rng.choice(("email", "web"))
+            yield Generated(created, requester, subject, comment, "api", solved, rating, channel)

@@ -73,8 +73,10 @@ COMPANIES = (
             "MX", 3, 32, (2, 40), "USD", 640, 0),
     Company("prairie", "Prairie Goods Co.", "prairiegoods.com",
             "US-C", 2, 13, (4, 300), "USD", 310, 1),
+    # Fifty tomorrow, on its customer day: within `days_before` (config/demo.yaml) wherever
+    # the clock stands, in every timezone.
     Company("harbour", "Harbour & Finch Solicitors", "harbourfinch.co.uk",
-            "GB", 2, 50, (7, 18), "GBP", 420, 5),
+            "GB", 2, 50, (7, 1), "GBP", 420, 5),
     Company("mirador", "Hotel Mirador de Gredos", "miradorgredos.es",
             "ES", 0, 23, (5, 60), "EUR", 390, 1),
     Company("montes", "Ferretería Montes", "ferreteriamontes.es",

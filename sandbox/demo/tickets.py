@@ -3,19 +3,25 @@
 History is loaded through the model with past dates before any webhook exists, so it
 reaches Momentos by the incremental export only. The background has the volume insights
 need: the mobile app's share of tickets jumps from about 10% to about 40% after its
-update (`UPDATE_DAYS_AGO`), while the other categories keep their volume.
+update (`UPDATE_DAYS_AGO`), while the other categories keep their volume; and the API's
+share jumps since last week's webhook change (`SURGE_DAYS_AGO`).
+
+Customers open most tickets themselves, by email or the web form (they are the submitter);
+a phone call is logged by an agent for them (`voice`), which Momentos counts apart.
 """
 
 import random
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sandbox.demo.background import APPS, background
+from sandbox.demo.background import APPS, background, surge
 from sandbox.demo.people import People
 
 APP_FIELD_ID = 360000000001
 # Zendesk closes a solved ticket after 28 days at the latest.
 CLOSED_AFTER = timedelta(days=28)
+# Channels where the customer writes the ticket; on the others an agent opens it for them.
+CUSTOMER_CHANNELS = frozenset({"email", "web"})
 
 
 class Ticket(NamedTuple):
@@ -27,24 +33,26 @@ class Ticket(NamedTuple):
     days_ago: int  # 0: today's, created after the webhook is installed
     solved_after: float | None = None  # days from opened to solved; None: still open
     rating: tuple[str, str] | None = None  # (good | bad, comment), a day after solved
+    channel: str = "email"  # email, web: the customer wrote it; voice: an agent, on a call
 
 
 # fmt: off
 TICKETS = (
     Ticket("nuria", "Alta de la tienda y formación inicial",
            "Queremos empezar a usarlo la semana que viene.", ["web"], "web", 188, 2,
-           ("good", "Muy buena formación, todo clarísimo.")),
+           ("good", "Muy buena formación, todo clarísimo."), channel="web"),
     Ticket("lupita", "Instalación del lector de tarjetas",
            "Compré el lector y necesito ayuda para instalarlo.", ["app_movil"], "app_movil", 182,
-           1, ("good", "¡Excelente servicio, muy puntuales!")),
+           1, ("good", "¡Excelente servicio, muy puntuales!"), channel="voice"),
     Ticket("tom", "Help setting up the card reader", "It won't pair with my phone.",
-           ["app_movil"], "app_movil", 176, 1),
+           ["app_movil"], "app_movil", 176, 1, channel="voice"),
     Ticket("margaret", "Invoice address still shows our old office",
            "We moved to Park Square in the summer.", ["facturacion"], "facturacion", 80, 2,
            ("good", "Very efficient, thank you.")),
     Ticket("rodrigo", "Nos cobraron dos veces la cuota de septiembre",
            "Aparecen dos cargos iguales en la tarjeta.", ["queja", "facturacion"],
-           "facturacion", 70, 3, ("good", "Al final lo resolvieron bien, gracias.")),
+           "facturacion", 70, 3, ("good", "Al final lo resolvieron bien, gracias."),
+           channel="voice"),
     Ticket("antonio", "La factura de agosto tiene el IVA mal",
            "Nos habéis aplicado el 10% en vez del 21%.", ["facturacion"], "facturacion", 62, 2,
            ("bad", "Tardasteis tres semanas en corregir una factura y nadie avisó.")),
@@ -53,26 +61,31 @@ TICKETS = (
            ("bad", "Nobody called back as promised and we lost two days of picking.")),
     Ticket("lupe", "No puedo timbrar las facturas",
            "Me sale un error del SAT al timbrar.", ["facturacion"], "facturacion", 45, 1,
-           ("good", "¡Gracias, quedó perfecto!")),
+           ("good", "¡Gracias, quedó perfecto!"), channel="web"),
     Ticket("carmen", "¿Cómo descargo las facturas en PDF?", "No encuentro el botón de descarga.",
-           ["facturacion"], "web", 40, 1, ("good", "Muy amables, me lo explicaron paso a paso.")),
+           ["facturacion"], "web", 40, 1, ("good", "Muy amables, me lo explicaron paso a paso."),
+           channel="web"),
     Ticket("emily", "Tracking page shows the wrong time zone", "Deliveries show UTC times.",
            ["web"], "web", 35, 2, ("bad", "Took a week to fix and the times are still wrong.")),
-    # The same question again and again: a repeat request for the support lead.
+    # The same question again and again, written by the customer each time: a repeat
+    # request (four about billing within 30 days, the last yesterday: config/demo.yaml's
+    # workflows.repeat_request).
     Ticket("rodrigo", "No encuentro el XML de la factura de octubre",
-           "Solo puedo descargar el PDF.", ["facturacion"], "facturacion", 26, 1),
+           "Solo puedo descargar el PDF.", ["facturacion"], "facturacion", 26, 1, channel="web"),
     Ticket("oliver", "Cannot log in on the mobile app", "It says my password is wrong.",
-           ["app_movil"], "app_movil", 21, 1, ("good", "Sorted in ten minutes, cheers!")),
+           ["app_movil"], "app_movil", 21, 1, ("good", "Sorted in ten minutes, cheers!"),
+           channel="web"),
     Ticket("rodrigo", "Otra vez: el XML del CFDI no se descarga",
            "El botón de XML no hace nada.", ["facturacion"], "facturacion", 19, 1),
     Ticket("javier", "El cobro de septiembre llegó dos veces", "Nos han cobrado dos veces.",
-           ["queja", "facturacion"], "web", 18),
+           ["queja", "facturacion"], "web", 18, channel="voice"),
     Ticket("rodrigo", "Seguimos sin poder bajar los XML",
-           "Lo necesitamos para la contabilidad.", ["facturacion"], "facturacion", 11, 1),
+           "Lo necesitamos para la contabilidad.", ["facturacion"], "facturacion", 11, 1,
+           channel="web"),
     Ticket("hannah", "How do I add a second user?", "We hired a designer.", ["cuentas"], "web", 9,
            1, ("good", "Clear answer, thank you.")),
     Ticket("rodrigo", "¿Dónde están los XML de noviembre?",
-           "La contadora los pide cada mes.", ["facturacion"], "facturacion", 4),
+           "La contadora los pide cada mes.", ["facturacion"], "facturacion", 1),
     # Today's five complaints: the walking skeleton's five call tasks.
     Ticket("carmen", "La factura de octubre está duplicada y nadie me responde",
            "Llevo una semana esperando respuesta sobre la factura duplicada.",
@@ -82,15 +95,15 @@ TICKETS = (
            "api", 0),
     Ticket("antonio", "El técnico no vino a la cita del martes",
            "Cerramos el taller para esperarle y nadie avisó.", ["queja", "servicio"],
-           "app_movil", 0),
+           "app_movil", 0, channel="voice"),
     Ticket("marta", "La app se cierra al pagar",
            "Cada vez que intento pagar se cierra la aplicación.", ["queja", "app_movil"],
-           "app_movil", 0),
+           "app_movil", 0, channel="web"),
     Ticket("oliver", "Still waiting on the refund you promised",
            "You promised a refund three weeks ago and nothing has arrived.",
            ["complaint", "billing"], "web", 0),
     Ticket("hannah", "Question about the new dashboard", "Where did the export button go?",
-           ["web"], "web", 0),
+           ["web"], "web", 0, channel="web"),
 )
 # fmt: on
 
@@ -110,14 +123,19 @@ def _status(solved: datetime | None, now: datetime) -> str:
     return "closed" if solved < now - CLOSED_AFTER else "solved"
 
 
-def _fields(requester: int, subject: str, comment: str, tags, app: str) -> dict[str, Any]:
-    return {
+def _fields(requester: int, subject: str, comment: str, tags, app: str,
+            channel: str) -> dict[str, Any]:  # fmt: skip
+    fields = {
         "subject": subject,
         "comment": {"body": comment, "public": True},
         "requester_id": requester,
         "tags": list(tags),
         "custom_fields": [{"id": APP_FIELD_ID, "value": app}],
+        "via": {"channel": channel},
     }
+    if channel in CUSTOMER_CHANNELS:
+        fields["submitter_id"] = requester  # else the sandbox's agent submits it
+    return fields
 
 
 def _named(people: People, now: datetime) -> list[Planned]:
@@ -128,7 +146,7 @@ def _named(people: People, now: datetime) -> list[Planned]:
         created = now - timedelta(days=row.days_ago)
         solved = created + timedelta(days=row.solved_after) if row.solved_after else None
         fields = _fields(people.users[row.contact]["id"], row.subject, row.comment, row.tags,
-                         row.app)  # fmt: skip
+                         row.app, row.channel)  # fmt: skip
         fields["status"] = _status(solved, now)
         rating = (*row.rating, solved + timedelta(days=1)) if row.rating and solved else None
         planned.append(Planned(created, fields, solved, rating))
@@ -138,8 +156,10 @@ def _named(people: People, now: datetime) -> list[Planned]:
 def _generated(people: People, now: datetime) -> list[Planned]:
     planned = []
     requesters = [*people.staff, *(people.users[key] for key in _company_contacts(people))]
-    for item in background(random.Random(4), requesters, now):
-        fields = _fields(item.requester["id"], item.subject, item.comment, [item.app], item.app)
+    generated = [*background(random.Random(4), requesters, now), *surge(requesters, now)]
+    for item in generated:
+        fields = _fields(item.requester["id"], item.subject, item.comment, [item.app], item.app,
+                         item.channel)  # fmt: skip
         fields["status"] = _status(item.solved, now)
         planned.append(Planned(item.created, fields, item.solved, item.rating))
     return planned
@@ -173,6 +193,6 @@ def open_today(state, people: People, now: datetime) -> int:
     for minutes, row in enumerate(today, start=2):
         # A few minutes old, so the incremental export (which skips the last minute) has them.
         fields = _fields(people.users[row.contact]["id"], row.subject, row.comment, row.tags,
-                         row.app)  # fmt: skip
+                         row.app, row.channel)  # fmt: skip
         state.zendesk.create_ticket(fields, created_at=now - timedelta(minutes=minutes))
     return len(today)

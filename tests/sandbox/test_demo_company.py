@@ -9,20 +9,24 @@ import json
 import math
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 
 from connectors.timefmt import parse_iso
 from momentos.moments import MOMENT_TYPES
 from sandbox import seed
-from sandbox.demo.background import UPDATE_DAYS_AGO
+from sandbox.demo.background import SURGE_DAYS_AGO, UPDATE_DAYS_AGO
 from sandbox.demo.people import ONE_TIME
 from sandbox.demo.tickets import APP_FIELD_ID
 from sandbox.state import SandboxSettings, SandboxState
 from tests.integration.conftest import live  # noqa: F401
+from workflows import repeat_request
 
-# Moments written by insights from many moments, not derived from one record: none yet.
+# Moments insights write from many moments (momentos/insights/), not derived from one record.
 FROM_INSIGHTS = {"spike", "repeat_request"}
+DEMO_CONFIG = Path(__file__).parents[2] / "config" / "demo.yaml"
 NOW = datetime(2026, 11, 23, 21, 24, 8, tzinfo=UTC)
 
 
@@ -35,6 +39,14 @@ def seeded(now: datetime = NOW) -> SandboxState:
 
 def app_of(ticket: dict) -> str | None:
     return next((f["value"] for f in ticket["custom_fields"] if f["id"] == APP_FIELD_ID), None)
+
+
+def customer_opened(ticket: dict) -> bool:
+    return ticket["submitter_id"] == ticket["requester_id"]
+
+
+def share(tickets: list[dict], app: str) -> tuple[int, int]:
+    return sum(app_of(t) == app for t in tickets), len(tickets)
 
 
 def test_the_same_clock_gives_the_same_records_afternoon_included():
@@ -63,6 +75,51 @@ def test_the_mobile_app_share_jumps_from_a_tenth_to_two_fifths_after_its_update(
     assert z > 8
     # One page of Zendesk's incremental export (1,000): a sync spends one request on tickets.
     assert len(state.zendesk.tickets.live) < 1000
+
+
+def test_customers_open_most_tickets_themselves_and_agents_log_their_calls():
+    tickets = list(seeded().zendesk.tickets.live.values())
+    own = [t for t in tickets if customer_opened(t)]
+    logged = [t for t in tickets if not customer_opened(t)]
+    assert {t["via"] for t in own} == {"email", "web"}
+    assert {t["via"] for t in logged} == {"voice"}
+    assert 0.6 < len(own) / len(tickets) < 0.8
+
+
+def test_a_customer_asks_about_billing_again_and_again_as_repeat_request_counts_it():
+    """Issue: the seed had no customer-opened tickets, so no repeat request ever happened."""
+    state = seeded()
+    raw = yaml.safe_load(DEMO_CONFIG.read_text())["workflows"]["repeat_request"]
+    params = repeat_request.Params().load(raw)
+    window, horizon = timedelta(days=params["window_days"]), timedelta(days=params["horizon_days"])
+    asked: dict[tuple, list[datetime]] = {}
+    for ticket in state.zendesk.tickets.live.values():
+        if customer_opened(ticket):
+            customer = ticket["organization_id"] or ticket["requester_id"]
+            key = (customer, app_of(ticket))
+            asked.setdefault(key, []).append(parse_iso(ticket["created_at"]))
+    repeated = set()
+    for key, times in asked.items():
+        times.sort()
+        count = params["count"]
+        for first, last in zip(times, times[count - 1 :], strict=False):
+            if last - first < window and last >= NOW - horizon:
+                repeated.add(key)
+    [bajio] = [o["id"] for o in state.zendesk.orgs.values()
+               if o["name"] == "Farmacias del Bajío"]  # fmt: skip
+    assert (bajio, "facturacion") in repeated
+
+
+def test_the_api_share_jumps_since_last_weeks_webhook_change():
+    """Recent enough for spike detection, whose weeks the app's update (three months ago)
+    is long out of: customer-opened requests only, as insights count them."""
+    own = [t for t in seeded().zendesk.tickets.live.values() if customer_opened(t)]
+    since = NOW - timedelta(days=SURGE_DAYS_AGO)
+    baseline = [t for t in own if since - timedelta(days=56) <= parse_iso(t["created_at"]) < since]
+    recent = [t for t in own if since <= parse_iso(t["created_at"]) < NOW - timedelta(hours=1)]
+    (b_api, b_all), (r_api, r_all) = share(baseline, "api"), share(recent, "api")
+    assert b_api / b_all < 0.2 and r_api / r_all > 0.45
+    assert r_api >= 20  # what spike detection needs since the onset
 
 
 def test_history_has_one_time_customers_ratings_in_both_languages_and_five_complaints_today():
