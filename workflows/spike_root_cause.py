@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from marshmallow import RAISE, Schema, fields, validate
 
 from momentos.insights.sentences import kind, number, percent
-from momentos.insights.spikes import DEFAULT_THRESHOLDS, same_spike
+from momentos.insights.spikes import DEFAULT_THRESHOLDS, VIEWS, same_spike
 from momentos.model import Action
 from momentos.texts import render
 from momentos.view import MomentView, View
@@ -43,7 +43,10 @@ class Params(Schema):
     horizon_days = fields.Integer(
         load_default=30,
         validate=validate.Range(min=1),
-        metadata={"description": "Spikes that began longer ago than this create nothing."},
+        metadata={
+            "description": "Spikes that began this many days before the window of the "
+            "view that found them (14 or 90 days) create nothing."
+        },
     )
     examples = fields.Integer(
         load_default=5,
@@ -96,10 +99,18 @@ def _action(params: dict, moment: MomentView, language: str) -> Action:
                   payload=payload, moment_key=moment.key)  # fmt: skip
 
 
+def _current(moment: MomentView, now: datetime, horizon_days: int) -> bool:
+    """Began within `horizon_days` before the window of the view that found it: a shift
+    found by the quarter's view began about a quarter ago, and is news the day it is found."""
+    window = moment.data.get("window_days", DEFAULT_THRESHOLDS.window_days)
+    return moment.occurred_at >= now - timedelta(days=horizon_days + window)
+
+
 def plan(params: dict, view: View, now: datetime) -> list[Action]:
-    """One root-cause ticket per spike that began within `horizon_days`, in the staff's
-    language; spikes recorded before that window still count as already handled."""
-    horizon = now - timedelta(days=params["horizon_days"])
-    lookback = horizon - timedelta(days=DEFAULT_THRESHOLDS.window_days)
+    """One root-cause ticket per current spike (`_current`), in the staff's language; spikes
+    recorded before that still count as already handled."""
+    widest = params["horizon_days"] + max(t.window_days for t in VIEWS)
+    lookback = now - timedelta(days=widest + DEFAULT_THRESHOLDS.window_days)
     spikes = first_of_each(view.moments(WAKES_ON, lookback, now + timedelta(days=1)))
-    return [_action(params, m, view.defaults.language) for m in spikes if m.occurred_at >= horizon]
+    return [_action(params, m, view.defaults.language) for m in spikes
+            if _current(m, now, params["horizon_days"])]  # fmt: skip

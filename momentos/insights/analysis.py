@@ -7,7 +7,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from momentos.insights import sentences
-from momentos.insights.spikes import DEFAULT_THRESHOLDS, Spike, Thresholds, daily, detect, span
+from momentos.insights.spikes import (
+    DEFAULT_THRESHOLDS,
+    VIEWS,
+    Spike,
+    Thresholds,
+    daily,
+    detect,
+    same_spike,
+    span,
+)
 from momentos.store import Store
 
 EXAMPLES = 5
@@ -29,8 +38,24 @@ def detect_spikes(store: Store, time_zone: str, now: datetime,
         seen = store.requests_with(spike.dimension, spike.value, start, now, EXAMPLES)
         examples = tuple({"link": e["link"], "subject": e["subject"] or "",
                           "occurred_at": e["occurred_at"]} for e in seen["examples"])  # fmt: skip
-        found.append(replace(spike, customers=seen["customers"], examples=examples))
+        found.append(replace(spike, customers=seen["customers"], examples=examples,
+                             window_days=thresholds.window_days))  # fmt: skip
     return found
+
+
+def detect_in_every_view(store: Store, time_zone: str, now: datetime) -> list[Spike]:
+    """The recent view's spikes, then the quarter's that are not the same rise."""
+    found: list[Spike] = []
+    for thresholds in VIEWS:
+        for spike in detect_spikes(store, time_zone, now, thresholds):
+            if not any(_same(spike, known) for known in found):
+                found.append(spike)
+    return found
+
+
+def _same(a: Spike, b: Spike) -> bool:
+    return same_spike(as_json(a, with_daily=False), as_json(b, with_daily=False),
+                      max(a.window_days, b.window_days))  # fmt: skip
 
 
 def as_json(spike: Spike, with_daily: bool = True) -> dict[str, Any]:
@@ -48,6 +73,7 @@ def as_json(spike: Spike, with_daily: bool = True) -> dict[str, Any]:
         "z": round(spike.z, 2),
         "p_value": spike.p_value,
         "examples": list(spike.examples),
+        "window_days": spike.window_days,
     }
     shape["sentence"] = sentences.sentences(shape)
     if with_daily:

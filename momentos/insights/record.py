@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from momentos.insights.analysis import as_json, detect_spikes, local_midnight
-from momentos.insights.spikes import DEFAULT_THRESHOLDS, Spike, Thresholds, same_spike
+from momentos.insights.spikes import DEFAULT_THRESHOLDS, VIEWS, Spike, Thresholds, same_spike
 from momentos.moments import Moment
 from momentos.store import Store
 
@@ -61,7 +61,8 @@ def detect_and_wake(store: Store, settings, now: datetime) -> list[str]:
     from momentos.planner import run_woken
 
     url = settings.web["public_url"].rstrip("/") + "/admin/insights"
-    added = record_spikes(store, settings.timezone, now, url)
+    added = [key for thresholds in VIEWS
+             for key in record_spikes(store, settings.timezone, now, url, thresholds)]  # fmt: skip
     if added:
         run_woken(store, settings, {"spike"}, now)
     return added

@@ -32,6 +32,11 @@ class Thresholds:
 
 
 DEFAULT_THRESHOLDS = Thresholds()
+# Two weeks against the eight before catch a sudden rise; a quarter against the half-year
+# before catch a shift that has lasted, the seed's case: an app update three months ago
+# whose new navigation nobody explained, 40% of requests ever since.
+QUARTER = Thresholds(window_days=90, baseline_days=180)
+VIEWS = (DEFAULT_THRESHOLDS, QUARTER)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Spike:
     daily: tuple[tuple[date, int, int], ...] = ()  # (day, requests with the value, all)
     customers: int = 0
     examples: tuple[dict, ...] = ()
+    window_days: int = DEFAULT_THRESHOLDS.window_days  # of the view that found it
 
     @property
     def excess(self) -> float:

@@ -84,3 +84,13 @@ def test_other_values_get_their_own_ticket_and_old_spikes_none(store):
     keys = sorted(a.key.rsplit(":", 2)[1] for a in plan(store))
     assert keys == ["App Móvil", "Web"]
     assert plan(store, now=NOW + timedelta(days=60)) == []
+
+
+def test_a_shift_the_quarter_view_found_is_news_though_it_began_months_ago(store):
+    lasting = Spike(**{**spike(date(2026, 8, 24)).__dict__, "window_days": 90})
+    old_rise = spike(date(2026, 10, 1), value="Web")  # the two-week view's, 55 days ago
+    record(store, lasting, old_rise)
+    [action] = plan(store)
+    assert action.key == "spike_root_cause:spike:category.app:App Móvil:2026-08-24"
+    # Found by the quarter's view, it began about a quarter ago; a month later, history.
+    assert plan(store, now=NOW + timedelta(days=40)) == []

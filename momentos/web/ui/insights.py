@@ -27,7 +27,7 @@ def distinct(spikes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _spikes(store, settings, now, language: str) -> list[dict[str, Any]]:
-    found = analysis.detect_spikes(store, settings.timezone, now)
+    found = analysis.detect_in_every_view(store, settings.timezone, now)
     spikes = distinct([analysis.as_json(spike) for spike in found])
     labels = {"share": _("Share of requests"), "baseline": _("Before"), "onset": _("Onset")}
     for n, spike in enumerate(spikes):
