@@ -64,7 +64,7 @@ def run_sync(engine, ordered, monkeypatch) -> None:
         return zendesk_poll.poll_tickets(sources.zendesk, cursor, 0)
 
     tickets = Stream("zendesk:tickets", "zendesk", "ticket", poll)
-    monkeypatch.setattr(engine_module.streams, "select", lambda tool=None: (tickets,))
+    monkeypatch.setattr(engine_module.streams, "select", lambda tool=None, off=(): (tickets,))
     ordered.get(TICKETS, status=429, headers={"Retry-After": "1"})
     page = {"tickets": [], "after_cursor": "c1", "end_of_stream": True}
     ordered.get(TICKETS, json=page)

@@ -130,7 +130,7 @@ def test_polled_events_count_and_each_streams_lag_comes_from_its_cursor(
         yield Page([zendesk_ticket(101), zendesk_ticket(102)], "c-1", True)
 
     stream = Stream("zendesk:tickets", "zendesk", "ticket", one_page)
-    monkeypatch.setattr(engine_module.streams, "select", lambda tool=None: (stream,))
+    monkeypatch.setattr(engine_module.streams, "select", lambda tool=None, off=(): (stream,))
     before = scrape(client)
     assert engine.sync("zendesk") == {"zendesk:tickets": 2}
     clock.advance(90)
