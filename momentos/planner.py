@@ -32,6 +32,7 @@ def view_for(store: Store, settings: Settings) -> View:
             language=settings.default_language,
             time_zone=settings.timezone,
             fallback_owner_id=settings.hubspot["fallback_owner_id"],
+            working_hours=guard_settings(settings),
         ),
     )
 

@@ -62,8 +62,8 @@ DATES = ("createdate", "hs_lastmodifieddate")
 COMPANY_PROPERTIES = ("name", "domain", "founded_year", *OWNER, *DATES)
 CONTACT_PROPERTIES = ("email", "firstname", "lastname", "hs_language", "date_of_birth", *OWNER,
                       "lastmodifieddate", "createdate")  # fmt: skip
-DEAL_PROPERTIES = ("dealname", "amount", "closedate", "dealstage", "pipeline", "dealtype",
-                   *OWNER, *DATES)  # fmt: skip
+DEAL_PROPERTIES = ("dealname", "amount", "deal_currency_code", "closedate", "dealstage",
+                   "pipeline", "dealtype", *OWNER, *DATES)  # fmt: skip
 INVOICE_PROPERTIES = ("hs_invoice_status", "hs_amount_billed", "hs_balance_due", "hs_due_date",
                       "hs_invoice_date", "hs_number", "hs_currency", *OWNER, *DATES)  # fmt: skip
 

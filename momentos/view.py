@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from momentos.guards import GuardSettings
 from momentos.store import Store
 
 
@@ -49,6 +50,8 @@ class Defaults:
     language: str
     time_zone: str
     fallback_owner_id: str
+    # The guards' working hours (config `guards`): a call due at night waits for the morning.
+    working_hours: GuardSettings = GuardSettings()
 
 
 def _moment(row: dict[str, Any]) -> MomentView:

@@ -1,22 +1,25 @@
-"""change_announcement: warn the customer of a delayed deal or a new price before it hits.
+"""change_announcement: tell the customer of a moved close date or a new price before it hits.
 
 Psychic pizza: the rep gets a task with a draft message in the customer's language, ready
-to copy. One task per change of a deal: a close date pushed back and forth to the same day,
-or an amount set again to the same value, is the same news and is announced once. Admins
-announce to many customers at once with `momentos announce` (momentos/announcements.py).
+to copy. A close date pushed back may be the customer's own decision (a renewal postponed
+for next year's budget), so the draft confirms the new date and leaves the apology to the
+rep, for a delay of ours. One task per change of a deal: a close date pushed back and forth
+to the same day, or an amount set again to the same value, is the same news and is
+announced once. Admins announce to many customers at once with `momentos announce`
+(momentos/announcements.py).
 """
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from marshmallow import RAISE, Schema, fields, validate
 
 from momentos.model import Action
 from momentos.texts import playbook
 from momentos.view import MomentView, View
-from workflows.common import audience, due_on, hubspot_task, local_today, long_date
+from workflows.common import audience, due_on, hubspot_task, local_today, long_date, money
 
 NAME = "change_announcement"
 PROACTIVE = True
@@ -59,14 +62,6 @@ class Params(Schema):
         validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
         metadata={"description": "The task's priority: LOW, MEDIUM or HIGH."},
     )
-
-
-def money(amount: str, currency: str | None, language: str) -> str:
-    """An amount as the customer reads it: "1.500,00 €", "€1,500.00"."""
-    value = Decimal(amount)
-    if currency:
-        return format_currency(value, currency, locale=language)
-    return format_decimal(value, locale=language)
 
 
 def changes(moments: list[MomentView]) -> dict[tuple[str, str], dict[str, MomentView]]:

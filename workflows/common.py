@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
+from momentos.guards import GuardSettings, next_working_time
 from momentos.model import Action
 from momentos.texts import language_or_default, render
 from momentos.view import CustomerView, MomentView, View
@@ -24,6 +25,7 @@ class Audience:
 
     customer: CustomerView
     name: str
+    first_name: str  # how a message to them starts ("Hola, Inés:"); empty for a company
     language: str
     time_zone: str
     owner_id: str
@@ -53,10 +55,12 @@ def audience(view: View, customer_id: int | None, person: tuple[str, ...] = ()) 
         view.defaults.language,
     )  # fmt: skip
     time_zone = (someone.time_zone if someone else None) or customer.time_zone
-    name = (someone.name if someone else "") or (contact or {}).get("name") or customer.name
+    person_name = (someone.name if someone else "") or (contact or {}).get("name") or ""
+    first = ((contact or {}).get("properties") or {}).get("firstname") or person_name
     return Audience(
         customer=customer,
-        name=name,
+        name=person_name or customer.name,
+        first_name=(first.strip().split() or [""])[0],
         language=language,
         time_zone=time_zone or view.defaults.time_zone,
         owner_id=str(owner),
@@ -73,6 +77,34 @@ def due_at(now: datetime, time_zone: str, due_time: time, min_lead: timedelta) -
     # A rep reads "due 18:35", not "due 18:34:27.123".
     soonest = soonest.replace(second=0, microsecond=0) + timedelta(minutes=5 - soonest.minute % 5)
     return max(today, soonest)
+
+
+@dataclass(frozen=True)
+class Due:
+    """When a call is due, and whether it waits for the next working morning."""
+
+    at: datetime
+    first_thing: bool
+
+
+def call_due(now: datetime, time_zone: str, due_time: time, min_lead: timedelta,
+             hours: GuardSettings) -> Due:  # fmt: skip
+    """`due_at`, unless that falls outside the customer's working hours: then `min_lead`
+    after the next working day starts (a complaint at 23:30 is a call at 09:00, not 00:35)."""
+    due = due_at(now, time_zone, due_time, min_lead)
+    start = next_working_time(due, time_zone, hours)
+    if start == due:
+        return Due(due, first_thing=False)
+    return Due(start + min_lead, first_thing=True)
+
+
+def when_due(due: Due, now: datetime, time_zone: str, language: str) -> str:
+    """When to call, as a subject says it: "hoy", "mañana a primera hora", "first thing on
+    Monday"."""
+    today = local_today(now, time_zone)
+    return render("when", language, days=(due.at.date() - today).days,
+                  weekday=format_date(due.at.date(), "EEEE", locale=language),
+                  first_thing=due.first_thing)["call"]  # fmt: skip
 
 
 def due_on(
@@ -120,8 +152,9 @@ def hubspot_task(
     **context,
 ) -> Action:
     """A task for the audience's owner, its text from `catalogue` in the customer's language."""
-    text = render(catalogue, who.language, name=who.name, due_on=due.strftime("%Y-%m-%d %H:%M %Z"),
-                  link=moment.link if moment else None, **context)  # fmt: skip
+    text = render(catalogue, who.language, name=who.name, first_name=who.first_name,
+                  due_on=due.strftime("%Y-%m-%d %H:%M %Z"), link=moment.link if moment else None,
+                  **context)  # fmt: skip
     return Action(
         key=key,
         workflow=workflow,

@@ -1,4 +1,5 @@
-"""complaint_followup: a HubSpot task for the account owner to call a complaining customer today."""
+"""complaint_followup: a HubSpot task for the account owner to call a complaining customer
+today, or first thing on the next working morning when the complaint comes after hours."""
 
 from datetime import datetime, time, timedelta
 
@@ -7,7 +8,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from momentos.model import Action
 from momentos.texts import playbook
 from momentos.view import MomentView, View
-from workflows.common import audience, due_at, hubspot_task
+from workflows.common import audience, call_due, hubspot_task, when_due
 
 NAME = "complaint_followup"
 WAKES_ON = ("complaint",)
@@ -46,18 +47,19 @@ def _action(params: dict, view: View, moment: MomentView, now: datetime) -> Acti
     if who is None:
         return None
     lead = timedelta(minutes=params["min_lead_minutes"])
-    due = due_at(now, who.time_zone, params["due_time"], lead)
+    due = call_due(now, who.time_zone, params["due_time"], lead, view.defaults.working_hours)
     return hubspot_task(
         NAME,
         f"{NAME}:{moment.key}",
         who,
         NAME,
-        due,
+        due.at,
         priority=params["priority"],
         task_type="CALL",
         moment=moment,
+        when=when_due(due, now, who.time_zone, who.language),
         ticket_subject=moment.data.get("subject", ""),
-        opened_on=moment.occurred_at.astimezone(due.tzinfo).strftime("%Y-%m-%d %H:%M"),
+        opened_on=moment.occurred_at.astimezone(due.at.tzinfo).strftime("%Y-%m-%d %H:%M"),
         playbook=playbook("complaint", who.language),
     )
 

@@ -5,15 +5,16 @@ A spike found once more, or dated a day apart by a later estimate, is the same s
 ticket is keyed by the first `spike` moment of its value, so there is never a second one.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from momentos.insights.sentences import kind, number, percent
+from momentos.insights.sentences import kind, number, percent, sentence
 from momentos.insights.spikes import DEFAULT_THRESHOLDS, VIEWS, same_spike
 from momentos.model import Action
 from momentos.texts import render
 from momentos.view import MomentView, View
+from workflows.common import long_date
 
 NAME = "spike_root_cause"
 WAKES_ON = ("spike",)
@@ -66,14 +67,16 @@ def first_of_each(spikes: list[MomentView]) -> list[MomentView]:
 
 def _text(moment: MomentView, language: str, examples: int) -> dict[str, str]:
     data = moment.data
+    # The stored sentence says "since 2026-11-12": told again, the day as people write it.
+    started_on = long_date(date.fromisoformat(data["started_on"]), language)
     return render(
         NAME,
         language,
-        sentence=data["sentence"][language],
+        sentence=sentence({**data, "started_on": started_on}, language),
         kind=kind(data["dimension"]),
-        dimension=data["dimension"],
+        field=data["dimension"].partition(".")[2],
         value=data["value"],
-        started_on=data["started_on"],
+        started_on=started_on,
         share=percent(data["share"], language),
         baseline=percent(data["baseline_share"], language),
         requests=number(data["requests"], language),

@@ -5,6 +5,8 @@ for the original ticket's group, linked to it, with the customer's words and the
 for a customer worth more than `value_threshold`, also a call task for their HubSpot owner.
 Happy (promoter, CSAT 4-5, "good"): an internal note on the original ticket thanking the
 agent and quoting the customer; with `ask_review`, a task to ask for a review or referral.
+The ticket and the note are for support staff, in the staff's language (`default_language`);
+the owner's tasks are in the customer's, like every HubSpot task.
 
 An answer can change for a while after it is given (`surveys.answer_window_minutes`; Zendesk
 ratings: `settle_minutes`), so this acts only once that window has closed, on the last
@@ -17,14 +19,22 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
 from marshmallow import RAISE, Schema, fields, validate
 
+from momentos.guards import GuardSettings
 from momentos.model import Action
 from momentos.surveys.followup import Answer, customer_value, settled_answer
 from momentos.texts import playbook, render
 from momentos.view import MomentView, View
-from workflows.common import Audience, audience, due_at, hubspot_task, long_date
+from workflows.common import (
+    Audience,
+    audience,
+    call_due,
+    hubspot_task,
+    long_date,
+    money,
+    when_due,
+)
 
 NAME = "survey_followup"
 WAKES_ON = ("survey_answered",)
@@ -113,20 +123,37 @@ def _int_id(value: Any) -> int | str | None:
     return int(value) if value is not None and str(value).isdigit() else value
 
 
-def _context(view: View, moment: MomentView, answer: Answer, who: Audience) -> dict:
-    """What every follow-up text says about the answer (the name comes with the audience)."""
+def _context(view: View, moment: MomentView, answer: Answer, who: Audience,
+             language: str) -> dict:  # fmt: skip
+    """What every follow-up text says about the answer, in `language` (the name comes with
+    the audience)."""
     ticket = view.current("zendesk", "ticket", answer.ticket_id) if answer.ticket_id else None
     local_day = moment.occurred_at.astimezone(ZoneInfo(who.time_zone)).date()
+    scores = render("survey_scores", language, score=answer.score)
     return {
-        "score_text": render("survey_scores", who.language, score=answer.score)[answer.scale],
+        "score_text": scores[answer.scale],
+        "rated": scores[f"rated_{answer.scale}"],
         "comment": answer.comment,
         "ticket_id": answer.ticket_id,
         "ticket_subject": (ticket or {}).get("subject") or "",
         "ticket_link": moment.link or "",
         "group_id": (ticket or {}).get("group_id") or answer.group_id,
-        "answered_on": long_date(local_day, who.language),
-        "playbook": playbook("survey_answered", who.language),
+        "answered_on": long_date(local_day, language),
+        "playbook": playbook("survey_answered", language),
+        "customer_language": who.language,
     }
+
+
+def value_currency(view: View, company_id: str | None) -> str | None:
+    """The one currency the company's invoices and deals are in; None if several or none."""
+    if not company_id:
+        return None
+    codes = {
+        ((record.get("properties") or {}).get(prop) or "").strip().upper()
+        for object_type, prop in (("invoice", "hs_currency"), ("deal", "deal_currency_code"))
+        for record in view.company_records(object_type, company_id)
+    } - {""}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _owner_task(
@@ -135,20 +162,23 @@ def _owner_task(
     moment: MomentView,
     who: Audience,
     now: datetime,
+    hours: GuardSettings,
     catalogue: str,
     **context,
 ) -> Action:
-    """A HubSpot task for the customer's owner, due today at `due_time`."""
+    """A HubSpot task for the customer's owner, due today at `due_time` (or the next working
+    morning), in the customer's language."""
     lead = timedelta(minutes=params["min_lead_minutes"])
-    due = due_at(now, who.time_zone, params["due_time"], lead)
-    return hubspot_task(NAME, key, who, catalogue, due, moment=moment, **context)
+    due = call_due(now, who.time_zone, params["due_time"], lead, hours)
+    when = when_due(due, now, who.time_zone, who.language)
+    return hubspot_task(NAME, key, who, catalogue, due.at, moment=moment, when=when, **context)
 
 
-def _ticket(
-    params: dict, moment: MomentView, answer: Answer, who: Audience, context: dict
-) -> Action:
-    """The recovery ticket for the original ticket's group, linked to it by tag and text."""
-    text = render("survey_recovery", who.language, name=who.name, **context)
+def _ticket(params: dict, moment: MomentView, answer: Answer, who: Audience, context: dict,
+            language: str) -> Action:  # fmt: skip
+    """The recovery ticket for the original ticket's group, linked to it by tag and text,
+    in the staff's `language`."""
+    text = render("survey_recovery", language, name=who.name, **context)
     tags = [*params["tags"], *([f"original_ticket_{answer.ticket_id}"] if answer.ticket_id else [])]
     # No requester: the API user opens it. With the customer as requester, Zendesk's
     # "request received" trigger could email them a ticket written for staff.
@@ -175,40 +205,35 @@ def _ticket(
 def _recovery(
     params: dict, view: View, moment: MomentView, answer: Answer, who: Audience, now: datetime
 ) -> list[Action]:
-    context = _context(view, moment, answer, who)
     since = now - timedelta(days=params["value_days"])
     company = who.company_ids[0] if who.company_ids else None
     value = customer_value(view, company, since, set(params["won_stages"]))
     threshold = params["value_threshold"]
     valuable = threshold is not None and value > Decimal(str(threshold))
-    context["value"] = format_decimal(value, locale=who.language) if valuable else ""
-    context["value_days"] = params["value_days"]
-    actions = [_ticket(params, moment, answer, who, context)]
+    currency = value_currency(view, company)
+    staff = view.defaults.language
+    context = _context(view, moment, answer, who, staff)
+    context.update(value=money(value, currency, staff) if valuable else "",
+                   value_days=params["value_days"])  # fmt: skip
+    actions = [_ticket(params, moment, answer, who, context, staff)]
     if valuable:
+        context = _context(view, moment, answer, who, who.language)
+        context.update(value=money(value, currency, who.language), value_days=params["value_days"])
         key = f"{NAME}:{moment.key}:owner"
-        actions.append(
-            _owner_task(
-                params,
-                key,
-                moment,
-                who,
-                now,
-                "survey_value_task",
-                priority="HIGH",
-                task_type="CALL",
-                **context,
-            )
-        )
+        actions.append(_owner_task(params, key, moment, who, now, view.defaults.working_hours,
+                                   "survey_value_task", priority="HIGH", task_type="CALL",
+                                   **context))  # fmt: skip
     return actions
 
 
 def _celebration(
     params: dict, view: View, moment: MomentView, answer: Answer, who: Audience, now: datetime
 ) -> list[Action]:
-    context = _context(view, moment, answer, who)
     actions = []
     if params["celebrate"] and answer.ticket_id and answer.ticket_id.isdigit():
-        body = render("survey_thanks", who.language, name=who.name, **context)["body"]
+        # An internal note: the agents read it, in the staff's language.
+        staff = _context(view, moment, answer, who, view.defaults.language)
+        body = render("survey_thanks", view.defaults.language, name=who.name, **staff)["body"]
         payload = {"ticket_id": answer.ticket_id, "body": body, "public": False}
         actions.append(
             Action(
@@ -225,7 +250,9 @@ def _celebration(
         # One ask per customer a month, however many happy answers they give.
         month = moment.occurred_at.astimezone(ZoneInfo(who.time_zone)).strftime("%Y-%m")
         key = f"{NAME}:review:{who.customer.id}:{month}"
-        actions.append(_owner_task(params, key, moment, who, now, "survey_review_task", **context))
+        context = _context(view, moment, answer, who, who.language)
+        actions.append(_owner_task(params, key, moment, who, now, view.defaults.working_hours,
+                                   "survey_review_task", **context))  # fmt: skip
     return actions
 
 

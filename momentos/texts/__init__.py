@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 
 LANGUAGES = ("es", "en")
 HERE = Path(__file__).parent
@@ -17,6 +17,13 @@ def catalogue(name: str) -> dict[str, Any]:
     return yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
+@cache
+def _templates(catalogue_name: str, language: str) -> dict[str, Template]:
+    # Compiling is most of a render's cost: each template is compiled once per process.
+    entries = catalogue(catalogue_name)[language]
+    return {key: _env.from_string(text) for key, text in entries.items()}
+
+
 def language_or_default(language: str | None, default: str) -> str:
     language = (language or "")[:2].lower()
     return language if language in LANGUAGES else default
@@ -24,8 +31,8 @@ def language_or_default(language: str | None, default: str) -> str:
 
 def render(catalogue_name: str, language: str, **context: Any) -> dict[str, str]:
     """Every entry of a catalogue in `language`, rendered with `context`."""
-    entries = catalogue(catalogue_name)[language]
-    return {key: _env.from_string(text).render(**context).strip() for key, text in entries.items()}
+    templates = _templates(catalogue_name, language)
+    return {key: template.render(**context).strip() for key, template in templates.items()}
 
 
 def playbook(moment_type: str, language: str) -> str:

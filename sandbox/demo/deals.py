@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sandbox.demo.people import People
+from sandbox.demo.people import company as company_row
 from sandbox.state import SandboxState
 
 RENEWALS = "2946640"  # the Renewals pipeline and its stages
@@ -82,6 +83,8 @@ def seed_deals(state: SandboxState, people: People, now: datetime) -> int:
             "amount": str(deal.amount),
             "closedate": _close_date(now, deal.closes_in),
             "dealtype": "existingbusiness",
+            # As real portals do: each deal in its company's currency (invoices.py bills in it).
+            "deal_currency_code": company_row(deal.company).currency,
         }
         owner = company["properties"].get("hubspot_owner_id")
         if owner:

@@ -130,6 +130,7 @@ _TABLE = {
         ("pipeline", "Pipeline", "enumeration", "select", tuple(p[0] for p in PIPELINES), ""),
         ("dealtype", "Deal type", "enumeration", "radio", ("newbusiness", "existingbusiness"), ""),
         ("description", "Deal description", "string", "textarea", (), ""),
+        ("deal_currency_code", "Currency", "string", "text", (), ""),
         _OWNER, _OBJECT_ID, _MODIFIED, _CREATED, _MERGED,
     ),
     "tasks": (

@@ -93,7 +93,7 @@ def test_surveys_answers_and_follow_ups_close_the_loop_once(survey_live):
     }
     assert (
         recovery["subject"]
-        == f"Recuperar a Carmen Vidal: 1 de 5 (CSAT) sobre el ticket #{carmen['id']}"
+        == f"Recuperar a Carmen Vidal: valoró el servicio con un 1 de 5 (ticket #{carmen['id']})"
     )
     assert "Sus palabras: «Nadie me avisó de nada.»" in recovery["description"]
     assert f"/agent/tickets/{carmen['id']}" in recovery["description"]
@@ -108,8 +108,11 @@ def test_surveys_answers_and_follow_ups_close_the_loop_once(survey_live):
     ]
     [note] = [e for e in audit["events"] if e["type"] == "Comment"]
     assert note["public"] is False
-    assert note["body"].startswith("Well done! Emily Brooks rated this service 5 out of 5 (CSAT).")
-    assert 'In their words: "Fixed in an hour!"' in note["body"]
+    # An internal note: in the staff's language (default_language: es), not Emily's.
+    assert note["body"].startswith(
+        "¡Enhorabuena! Emily Brooks ha valorado este servicio con 5 de 5 (CSAT)."
+    )
+    assert "Sus palabras: «Fixed in an hour!»" in note["body"]
 
     # Again and again: the same answer sent twice, more cycles, nothing new anywhere.
     tickets = len(sandbox.state.zendesk.dump()["tickets"])

@@ -11,7 +11,7 @@ from momentos.derive import derive_pending
 from momentos.planner import run_workflow
 from momentos.store import Store
 from momentos.view import Defaults, View
-from tests.factories import T0, hubspot_deal, hubspot_record, rule_context
+from tests.factories import T0, hubspot_contact, hubspot_deal, hubspot_record, rule_context
 from workflows import change_announcement
 from workflows.change_announcement import NAME
 
@@ -62,13 +62,14 @@ def test_a_delayed_deal_gets_a_task_for_its_owner_with_a_spanish_draft(store):
     payload = action.payload
     assert (payload["owner_id"], payload["deal_ids"]) == ("88", ["7"])
     assert (payload["contact_ids"], payload["company_ids"]) == (["11"], ["21"])
-    assert payload["subject"] == "Avisar a La Espiga del retraso de «Mantenimiento anual»"
+    assert payload["subject"] == "Confirmar con La Espiga la nueva fecha de «Mantenimiento anual»"
     body = payload["body"]
     assert "ha pasado del 15 de enero de 2027 al 15 de febrero de 2027 (31 días más tarde)" in body
     assert "https://app.hubspot.com/contacts/62515/record/0-3/7" in body
     assert "Averigua por qué se retrasa" in body
-    assert "Hola, Carmen Vidal:" in body
-    assert "lo que teníamos previsto para el 15 de enero de 2027 pasa al 15 de febrero" in body
+    assert "Hola, Carmen:" in body
+    assert ("Te escribo para confirmar la nueva fecha de «Mantenimiento anual»: pasa del 15 de "
+            "enero de 2027 al 15 de febrero de 2027.") in body  # fmt: skip
     assert payload["due_at"] == "2026-11-24T12:00:00+01:00"
     assert (payload["priority"], payload["task_type"]) == ("HIGH", "EMAIL")
 
@@ -84,7 +85,7 @@ def test_a_price_rise_for_an_english_customer_is_explained_in_english(store):
     )
     body = action.payload["body"]
     assert "changed from €1,200.00 to €1,500.00 (+25%)" in body
-    assert "Hi Carmen Vidal," in body and "Before you see it on your next invoice" in body
+    assert "Hi Carmen," in body and "Before you see it on your next invoice" in body
     assert "Check what changed in the amount and why" in body
 
 
@@ -104,7 +105,7 @@ def test_one_edit_that_delays_and_reprices_is_one_task(store):
     [action] = plan(store)
     assert action.key == f"{DEAL_KEY}:date=2027-02-15:amount=1500"
     assert action.payload["subject"] == (
-        "Avisar a La Espiga del retraso y del nuevo importe de «Mantenimiento anual»"
+        "Avisar a La Espiga del nuevo importe y confirmar la nueva fecha de «Mantenimiento anual»"
     )
 
 
@@ -166,3 +167,48 @@ def test_a_change_at_night_waits_for_working_hours(make_settings):
     night = datetime(2026, 11, 23, 22, 30, tzinfo=MADRID)
     [action] = run_workflow(store, settings, NAME, now=night).actions
     assert action.not_before == datetime(2026, 11, 24, 8, 0, tzinfo=MADRID)
+
+
+def test_a_renewal_the_customer_postponed_is_not_announced_as_our_delay(store):
+    """Reviewer: Hotel Mirador's renewal, moved a month for next year's budget, was told as
+    our delay ("Sentimos el cambio de planes") to "Hola, Inés Navarro:"."""
+    load(store,
+         hubspot_record("company", "21", domain="miradorgredos.es", name="Hotel Mirador",
+                        owner_id="77"),
+         hubspot_contact("11", email="ines@miradorgredos.es", companies=("21",),
+                         firstname="Inés", lastname="Navarro", hs_language="es"))  # fmt: skip
+    deal(store, 0, closedate="2026-12-13T00:00:00Z")
+    deal(store, 1, closedate="2027-01-14T00:00:00Z")
+    [action] = plan(store)
+    body = action.payload["body"]
+    draft = body.split("---")[1]
+    assert draft.strip().startswith("Hola, Inés:")
+    assert "Sentimos" not in body and "retraso" not in action.payload["subject"]
+    assert "pasa del 13 de diciembre de 2026 al 14 de enero de 2027" in draft
+    assert "si lo pidió el cliente, confirmarlo por escrito evita malentendidos" in body
+
+
+def test_english_drafts_greet_by_first_name_and_a_company_alone_by_none(store):
+    load(store,
+         hubspot_record("company", "21", domain="prairiegoods.com", name="Prairie Goods Co.",
+                        owner_id="77"),
+         hubspot_contact("11", email="dan@prairiegoods.com", companies=("21",),
+                         firstname="Daniel", lastname="Kowalski", hs_language="en"))  # fmt: skip
+    deal(store, 0, closedate="2026-12-07T00:00:00Z")
+    deal(store, 1, closedate="2027-01-06T00:00:00Z")
+    [action] = plan(store)
+    assert action.payload["subject"] == (
+        'Confirm the new date of "Mantenimiento anual" with Prairie Goods Co.'
+    )
+    draft = action.payload["body"].split("---")[1]
+    assert draft.strip().startswith("Hi Daniel,")
+    assert "sorry" not in draft and "it moves from December 7, 2026 to January 6, 2027" in draft
+
+
+def test_a_company_without_contacts_is_greeted_without_a_name(store):
+    load(store, hubspot_record("company", "21", domain="laespiga.es", name="La Espiga",
+                               owner_id="77"))  # fmt: skip
+    deal(store, 0, closedate="2027-01-15T00:00:00Z")
+    deal(store, 1, closedate="2027-02-15T00:00:00Z")
+    [action] = plan(store)
+    assert action.payload["body"].split("---")[1].strip().startswith("Hola:\n")

@@ -10,7 +10,10 @@ from momentos.clock import FrozenClock
 from momentos.derive import derive_pending
 from momentos.planner import run_workflow
 from momentos.store import Store
+from momentos.streams import DEAL_PROPERTIES
 from momentos.view import Defaults, View
+from sandbox import seed
+from sandbox.state import SandboxSettings, SandboxState
 from tests.factories import (
     T0,
     hubspot_contact,
@@ -183,3 +186,29 @@ def test_at_night_the_task_waits_for_the_customers_morning(make_settings):
     night = datetime(2026, 11, 23, 22, 30, tzinfo=MADRID)
     [action] = run_workflow(store, settings, NAME, now=night).actions
     assert action.not_before == datetime(2026, 11, 24, 8, 0, tzinfo=MADRID)
+
+
+def test_the_demo_portals_renewals_are_at_stake_in_their_currency(store):
+    """Reviewer: "(1.788)" and "En juego: 1.788." The demo's deals carry HubSpot's
+    `deal_currency_code`, and the deals stream asks for it."""
+    state = SandboxState(SandboxSettings())
+    state.clock.now = lambda: NOW
+    seed.apply(state, "demo")
+    deals = {d["properties"]["dealname"]: d["properties"] for d in state.hubspot.objects("deals")}
+    assert {name: p.get("deal_currency_code") for name, p in deals.items()
+            if "Renov" in name or "renewal" in name} == {
+        "Renovación anual · Clínica Dental Sonrisa": "EUR",
+        "Renovación anual · Hotel Mirador de Gredos": "EUR",
+        "Annual renewal · Harbour & Finch": "GBP",
+        "Annual renewal · Northwind Logistics": "USD",
+        "Renovación anual · Farmacias del Bajío": "USD",  # billed in USD (sandbox/demo/invoices.py)
+        "Renovación anual · Panadería La Espiga": "EUR",
+        "Annual renewal · Bluebird Café": "GBP",
+    }  # fmt: skip
+    polled = {k: v for k, v in deals["Renovación anual · Clínica Dental Sonrisa"].items()
+              if k in DEAL_PROPERTIES}  # what Momentos asks HubSpot for  # fmt: skip
+    spanish_customer(store)
+    load(store, hubspot_deal(**{**polled, "pipeline": "renewals"}))
+    [action] = plan(store)
+    assert action.payload["subject"].endswith("quedan 12 días (1.788,00\xa0€)")
+    assert "En juego: 1.788,00\xa0€." in action.payload["body"]

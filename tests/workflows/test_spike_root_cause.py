@@ -49,11 +49,13 @@ def test_one_internal_ticket_for_the_support_lead_with_the_analysis(store):
     assert (payload["group_id"], payload["assignee_id"], payload["priority"]) == (
         360000000201, 9001, "high")  # fmt: skip
     assert payload["public"] is False
-    assert payload["subject"] == "Pico de solicitudes: App Móvil (41\xa0% desde el 2026-11-20)"
+    assert payload["subject"] == (
+        "Pico de solicitudes: App Móvil (41\xa0% desde el 20 de noviembre de 2026)"
+    )
     body = payload["body"]
     assert body.startswith(
-        "El 41\xa0% de las solicitudes desde el 2026-11-20 es sobre App Móvil, frente al 9\xa0% de"
-        " antes: 1.312 solicitudes, 214 clientes."
+        "El 41\xa0% de las solicitudes desde el 20 de noviembre de 2026 es sobre «App Móvil», "
+        "frente al 9\xa0% de antes: 1.312 solicitudes, 214 clientes."
     )
     assert "https://acme.zendesk.com/agent/tickets/5" in body
     assert "tickets/6" not in body  # five examples by default
@@ -63,10 +65,12 @@ def test_one_internal_ticket_for_the_support_lead_with_the_analysis(store):
 def test_english_staff_read_it_in_english(store):
     record(store, spike(dimension="tag", value="android"))
     [action] = plan(store, language="en")
-    assert action.payload["subject"] == "Spike in requests: android (41% since 2026-11-20)"
+    assert action.payload["subject"] == "Spike in requests: android (41% since November 20, 2026)"
     assert action.payload["body"].startswith(
-        '41% of requests since 2026-11-20 are tagged "android"'
+        '41% of requests since November 20, 2026 are tagged "android"'
     )
+    assert ('What changed: requests tagged "android" went from 9% to 41% of the total since '
+            "November 20, 2026") in action.payload["body"]  # fmt: skip
 
 
 def test_the_same_spike_dated_again_or_seen_as_its_tag_gets_no_second_ticket(store):
@@ -84,6 +88,17 @@ def test_other_values_get_their_own_ticket_and_old_spikes_none(store):
     keys = sorted(a.key.rsplit(":", 2)[1] for a in plan(store))
     assert keys == ["App Móvil", "Web"]
     assert plan(store, now=NOW + timedelta(days=60)) == []
+
+
+def test_dates_read_as_people_write_them_and_the_field_reads_as_prose(store):
+    """Reviewer: "desde el 2026-11-12" and "el campo «app» «api»" in the ticket."""
+    record(store, spike(value="api"))
+    [action] = plan(store)
+    body = action.payload["body"]
+    assert "2026-11-20" not in action.payload["subject"] + body
+    assert ("Qué ha cambiado: las solicitudes con «api» en el campo «app» han pasado del 9\xa0% "
+            "al 41\xa0% del total desde el 20 de noviembre de 2026 (1.312 solicitudes de 214 "
+            "clientes).") in body  # fmt: skip
 
 
 def test_a_shift_the_quarter_view_found_is_news_though_it_began_months_ago(store):

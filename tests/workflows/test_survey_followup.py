@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from momentos.derive import derive_pending
+from momentos.guards import GuardSettings
 from momentos.moments import RuleContext
 from momentos.store import Store
 from momentos.surveys.answers import record_answer
@@ -67,8 +68,9 @@ def answer(store, score, comment="", at=ANSWERED, survey=SURVEY):
     derive_pending(store, CONTEXT)
 
 
-def plan(store, now, **params):
-    view = View(store, Defaults(language="es", time_zone="Europe/Madrid", fallback_owner_id="F"))
+def plan(store, now, staff="es", **params):
+    view = View(store, Defaults(language=staff, time_zone="Europe/Madrid", fallback_owner_id="F",
+                                working_hours=GuardSettings()))  # fmt: skip
     return survey_followup.plan({**PARAMS, **params}, view, now)
 
 
@@ -83,7 +85,7 @@ def test_an_unhappy_answer_waits_for_its_window_then_opens_a_recovery_ticket(sto
     assert ticket.moment_key == f"survey_answered:momentos:survey_answer:{SURVEY.id}"
     payload = ticket.payload
     assert {k: v for k, v in payload.items() if k != "body"} == {
-        "subject": "Recuperar a Carmen Vidal: 2 de 5 (CSAT) sobre el ticket #101",
+        "subject": "Recuperar a Carmen Vidal: valoró el servicio con un 2 de 5 (ticket #101)",
         "public": False,
         "priority": "high",
         "group_id": 3,
@@ -98,7 +100,7 @@ def test_an_unhappy_answer_waits_for_its_window_then_opens_a_recovery_ticket(sto
         "Ticket original: #101 «La factura está duplicada» "
         "https://acme.zendesk.com/agent/tickets/101" in body
     )
-    assert "1. Lee la respuesta completa, comentario incluido" in body  # the playbook
+    assert "1. Lee su respuesta y lo que pasó en el servicio" in body  # the playbook
     assert "Valor del cliente" not in body
 
 
@@ -120,10 +122,10 @@ def test_a_valuable_unhappy_customer_also_gets_a_call_from_their_owner(store):
     load(store, hubspot_invoice("9", amount="12000.00", invoice_date="2026-06-01"))
     answer(store, 1, "Fatal")
     ticket, task = plan(store, SETTLED)
-    assert "Valor del cliente: 12.000 en los últimos 365 días" in ticket.payload["body"]
+    assert "Valor del cliente: 12.000,00\xa0€ en los últimos 365 días" in ticket.payload["body"]
     assert (task.key, task.tool, task.kind) == (KEY + ":owner", "hubspot", "task")
     assert task.payload["owner_id"] == "77" and task.payload["priority"] == "HIGH"
-    assert task.payload["subject"] == "Llamar hoy a Carmen Vidal: encuesta negativa (1 de 5 (CSAT))"
+    assert task.payload["subject"] == "Llamar hoy a Carmen Vidal: valoró el servicio con un 1 de 5"
     assert task.payload["company_ids"] == ["21"] and task.payload["contact_ids"] == ["11"]
     # Below the threshold, or counted over a period the invoice is not in: no task.
     assert len(plan(store, SETTLED, value_threshold=12000)) == 1
@@ -158,7 +160,7 @@ def test_a_happy_customer_is_asked_for_a_review_once_a_month(store):
     task = planned[1]
     assert task.key == f"survey_followup:review:{task.customer_id}:2026-11"
     assert task.payload["subject"] == (
-        "Pedir una reseña a Carmen Vidal: le encantó el servicio (5 de 5 (CSAT))"
+        "Pedir una reseña a Carmen Vidal: valoró el servicio con un 5 de 5"
     )
     assert plan(store, SETTLED, celebrate=False) == []
 
@@ -210,10 +212,74 @@ def test_an_english_customer_and_a_bad_zendesk_rating(store):
     assert plan(store, ANSWERED + timedelta(minutes=29)) == []  # settle_minutes: 30
     [ticket] = plan(store, SETTLED)
     assert ticket.key == "survey_followup:survey_answered:zendesk:satisfaction_rating:72"
-    assert (
-        ticket.payload["subject"] == 'Win back Emily Brooks: "bad" (Zendesk rating) on ticket #102'
+    # Support reads the ticket: in the staff's language (es), saying the customer's.
+    assert ticket.payload["subject"] == (
+        "Recuperar a Emily Brooks: valoró el servicio como «mala» en Zendesk (ticket #102)"
     )
     # The ticket has no group: the rating's (Zendesk copies the ticket's when rated).
     assert ticket.payload["group_id"] == 3
-    assert 'In their words: "Nobody called back"' in ticket.payload["body"]
-    assert "Customer's language: English." in ticket.payload["body"]
+    assert "Sus palabras: «Nobody called back»" in ticket.payload["body"]
+    assert "Idioma del cliente: inglés." in ticket.payload["body"]
+
+
+def test_staff_texts_are_in_the_staff_language_and_the_owners_task_in_the_customers(store):
+    """DESIGN.md: customers get their own language, staff the configured one. The recovery
+    ticket and the thank-you note are for support; the owner's task keeps Carmen's."""
+    load(store, hubspot_invoice("9", amount="12000.00", invoice_date="2026-06-01"))
+    answer(store, 1, "Fatal")
+    ticket, task = plan(store, SETTLED, staff="en")
+    assert ticket.payload["subject"] == (
+        "Win back Carmen Vidal: they rated the service 1 out of 5 (ticket #101)"
+    )
+    assert "Customer value: €12,000.00 in the last 365 days" in ticket.payload["body"]
+    assert "Customer's language: Spanish." in ticket.payload["body"]
+    assert task.payload["subject"] == "Llamar hoy a Carmen Vidal: valoró el servicio con un 1 de 5"
+    other = Survey(**{**SURVEY.__dict__, "key": "another service"})
+    answer(store, 5, "Genial", survey=other)
+    [note] = [a for a in plan(store, SETTLED, staff="en") if a.kind == "comment"]
+    assert note.payload["body"].startswith("Well done! Carmen Vidal rated this service 5 out of 5")
+
+
+def test_an_unhappy_answer_gets_only_the_unhappy_steps_and_plain_subjects(store):
+    """Reviewer: "They left no comment." followed by steps for the happy case too, and
+    «buena» (valoración de Zendesk) inside another pair of parentheses."""
+    load(store, hubspot_invoice("9", amount="12000.00", invoice_date="2026-06-01"))
+    answer(store, 1)
+    ticket, task = plan(store, SETTLED)
+    for action in (ticket, task):
+        body = action.payload["body"]
+        assert "No dejó comentario." in body
+        assert "comentario incluido" not in body and "Si está contento" not in body
+        assert "Llama cuanto antes: agradece la sinceridad" in body
+        assert action.payload["subject"].count("(") <= 1
+
+
+def test_a_valuable_english_customer_reads_the_value_in_their_currency(store):
+    load(store,
+         zendesk_user(user_id=502, email="liam@bluebird.example", locale="en-GB",
+                      time_zone="Europe/London", name="Liam Cooper"),
+         hubspot_object("company", "22", {"name": "Bluebird Café", "domain": "bluebird.example",
+                                          "hubspot_owner_id": "78"}),
+         hubspot_contact("12", email="liam@bluebird.example", companies=("22",),
+                         firstname="Liam", lastname="Cooper", hs_language="en-gb"),
+         hubspot_invoice("31", amount="15243.39", currency="GBP", invoice_date="2026-06-01",
+                         companies=("22",)),
+         zendesk_ticket(ticket_id=102, requester_id=502, status="solved", tags=()),
+         zendesk_rating(rating_id=72, ticket_id=102, requester_id=502, score="bad", comment="",
+                        created="2026-11-26T09:00:00Z"))  # fmt: skip
+    ticket, task = plan(store, SETTLED)
+    assert task.payload["subject"] == (
+        'Call Liam Cooper today: they rated the service "bad" in Zendesk'
+    )
+    body = task.payload["body"]
+    assert "a valuable customer (£15,243.39 in the last 365 days)" in body
+    assert "They left no comment." in body and "If they are happy" not in body
+    assert "Valor del cliente: 15.243,39\xa0GBP en los últimos 365 días" in ticket.payload["body"]
+
+
+def test_an_evening_answer_is_a_call_first_thing_tomorrow(store):
+    load(store, hubspot_invoice("9", amount="12000.00", invoice_date="2026-06-01"))
+    answer(store, 1, at=ANSWERED + timedelta(hours=10))  # 20:00 in Madrid
+    _, task = plan(store, SETTLED + timedelta(hours=10))
+    assert task.payload["subject"].startswith("Llamar mañana a primera hora a Carmen Vidal: ")
+    assert task.payload["due_at"] == "2026-11-27T09:00:00+01:00"
