@@ -6,7 +6,7 @@ from flask import Flask
 
 from momentos.config import Settings
 from momentos.store import Store
-from momentos.web import api, errors, health, metrics, survey, ui, webhooks
+from momentos.web import api, errors, health, limits, metrics, survey, ui, webhooks
 
 # Webhook batches are small (HubSpot: 100 events); anything bigger is refused with 413.
 MAX_BODY_BYTES = 1024 * 1024
@@ -30,4 +30,6 @@ def create_app(
     # The survey page customers open from their email; an answer wakes the worker as
     # a webhook does.
     survey.register(app, settings, clock, on_events or (lambda: None))
+    # The public endpoints the survey page and the login form leave unlimited (issue #12).
+    limits.register(app)
     return app

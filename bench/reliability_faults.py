@@ -5,6 +5,7 @@ outage; print what was lost, doubled or sent before a Retry-After. The test
 `python bench/reliability_faults.py [ACTIONS]` (default 1000).
 """
 
+import logging
 import os
 import sys
 import tempfile
@@ -20,6 +21,8 @@ from tests.reliability import test_network_faults as faults  # noqa: E402
 
 def main() -> None:
     actions = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    # The client's warnings (every 429 and 5xx) would bury the figures.
+    logging.basicConfig(level=logging.ERROR)
     os.environ.update(TEST_SECRETS)
     http.TIMEOUT = faults.CLIENT_TIMEOUT
     faults.ACTIONS = actions

@@ -2,11 +2,16 @@
 than tests/security/test_fuzz_webhooks.py's Hypothesis run. Anything but the documented
 BadRequest subclasses is a crash, and so is an accepted event with a hole in its key.
 
-`python bench/reliability_fuzz.py [-atheris_runs=200000] [other libFuzzer flags]`
+The first byte picks the target (Zendesk parse, HubSpot parse, Zendesk verify, HubSpot
+verify); the corpus starts from real deliveries of both tools (tests/reliability/helpers),
+so mutations begin inside the parsers instead of at the JSON syntax error.
+
+`python bench/reliability_fuzz.py [-atheris_runs=500000] [other libFuzzer flags]`
 """
 
 import sys
-from datetime import UTC, datetime
+import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import atheris
@@ -18,25 +23,25 @@ with atheris.instrument_imports():
     from connectors.zendesk import webhooks as zendesk_webhooks
 
 from momentos.errors import MalformedPayload, SignatureError  # noqa: E402
+from tests.reliability import helpers  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 URI = "http://127.0.0.1:8000/webhooks/hubspot"
+PARSERS = (zendesk_webhooks.parse, hubspot_webhooks.parse)
 
 
-def one_input(data: bytes) -> None:
-    fdp = atheris.FuzzedDataProvider(data)
-    target = fdp.ConsumeIntInRange(0, 3)
-    if target < 2:
-        body = fdp.ConsumeBytes(fdp.remaining_bytes())
-        parse = zendesk_webhooks.parse if target == 0 else hubspot_webhooks.parse
-        try:
-            events = parse(body)
-        except MalformedPayload:
-            return
-        for event in events:
-            if not all(isinstance(part, str) and part for part in event.key):
-                raise AssertionError(f"accepted an event without a full key: {event.key}")
+def _parse(target: int, body: bytes) -> None:
+    try:
+        events = PARSERS[target](body)
+    except MalformedPayload:
         return
+    for event in events:
+        if not all(isinstance(part, str) and part for part in event.key):
+            raise AssertionError(f"accepted an event without a full key: {event.key}")
+
+
+def _verify(target: int, data: bytes) -> None:
+    fdp = atheris.FuzzedDataProvider(data)
     headers = {
         zendesk_webhooks.SIGNATURE_HEADER: fdp.ConsumeUnicodeNoSurrogates(60),
         zendesk_webhooks.TIMESTAMP_HEADER: fdp.ConsumeUnicodeNoSurrogates(30),
@@ -54,9 +59,36 @@ def one_input(data: bytes) -> None:
     raise AssertionError("forged headers were accepted")
 
 
+def one_input(data: bytes) -> None:
+    if not data:
+        return
+    target = data[0] % 4
+    if target < 2:
+        _parse(target, data[1:])
+    else:
+        _verify(target, data[1:])
+
+
+def seeds(folder: Path) -> None:
+    """Real deliveries of both tools, and a few event types each, as the starting corpus."""
+    at = NOW - timedelta(minutes=1)
+    zendesk = [helpers.zendesk_ticket_body(5158, 501, at, tags=tags) for tags in (("queja",), ())]
+    hubspot = [
+        helpers.hubspot_body(123, at, kind=kind)
+        for kind in ("contact.propertyChange", "contact.creation", "company.deletion",
+                     "contact.merge", "deal.propertyChange")
+    ]  # fmt: skip
+    inputs = [b"\x00" + body for body in zendesk] + [b"\x01" + body for body in hubspot]
+    inputs += [b"\x02" + zendesk[0], b"\x03" + hubspot[0]]
+    for n, data in enumerate(inputs):
+        (folder / f"seed{n}").write_bytes(data)
+
+
 def main() -> None:
-    atheris.Setup(sys.argv, one_input)
-    atheris.Fuzz()
+    with tempfile.TemporaryDirectory() as corpus:
+        seeds(Path(corpus))
+        atheris.Setup([*sys.argv, corpus], one_input)
+        atheris.Fuzz()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 examples and steps. `python bench/reliability_state_machine.py [EXAMPLES] [STEPS]`
 (defaults 300, 60)."""
 
+import logging
 import os
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from tests.reliability.test_state_machine import run_machine  # noqa: E402
 def main() -> None:
     examples = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     steps = int(sys.argv[2]) if len(sys.argv) > 2 else 60
+    logging.basicConfig(level=logging.ERROR)
     os.environ.update(TEST_SECRETS)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,19 +9,21 @@ Server-rendered, no script, one request per page.
 
 import logging
 import math
+import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from momentos.config import Settings
 from momentos.surveys.answers import AnswerProblem, editable_until, latest, read_form, record_answer
 from momentos.surveys.mail import TEMPLATES, survey_tokens
 from momentos.surveys.tokens import SCORES, LinkProblem, Survey, Tokens
 from momentos.texts import LANGUAGES, render
+from momentos.web.errors import BUSY_RETRY_AFTER, is_busy
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +200,11 @@ def _error_page(exc: Exception):
         return _message(exc.reason, status, page_language(fallback=exc.language))
     if isinstance(exc, Unavailable):
         return _message("unavailable", 503, page_language())
+    if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+        # The store stayed locked past its busy timeout (issue #12): try again, not a fault.
+        logger.warning("the store stayed locked past its busy timeout; answered 503")
+        response, status = _message("unavailable", 503, page_language())
+        return response, status, {"Retry-After": str(BUSY_RETRY_AFTER)}
     status = exc.code if isinstance(exc, HTTPException) and exc.code else 500
     if isinstance(exc, RateLimitExceeded):
         status = 429
@@ -208,7 +215,10 @@ def _error_page(exc: Exception):
 
 def _limit_body():
     # A survey form is a score and a comment: far below the app's webhook limit.
-    request.max_content_length = _config()["max_body_bytes"]
+    limit = request.max_content_length = _config()["max_body_bytes"]
+    # A chunked form was read before this limit was known (errors.refuse_oversized).
+    if request.content_length is None and len(request.get_data(cache=True)) > limit:
+        raise RequestEntityTooLarge()
 
 
 def _secure(response):

@@ -1,18 +1,20 @@
 """Issue #12: SIGKILL a real `momentos` process at every stage of the path (polling,
 deriving, renormalizing, planning, dispatching), restart it, and find nothing lost,
-nothing doubled and the store intact. `bench/reliability_crash.py` runs it longer."""
+nothing doubled and the store intact. Kills land at exact kill points (before and after a
+cursor commit, between the tool's 2xx and our commit: tests/reliability/killpoint.py) and,
+in between, at random moments. `bench/reliability_crash.py` runs it at 1,000 actions."""
 
 import json
 import logging
+import math
 import random
 from datetime import UTC, datetime, timedelta
 
 from momentos.clock import SystemClock
 from momentos.config import load_settings
-from momentos.crashtest import crash_and_recover, outcome
+from momentos.crashtest import CrashReport, outcome
 from momentos.derive import derive_pending
 from momentos.dispatcher import Dispatcher
-from momentos.engine import Engine
 from momentos.model import Action, ActionResult
 from momentos.moments.context import rule_context
 from momentos.planner import run_workflow
@@ -22,13 +24,12 @@ from sandbox.state import SandboxSettings
 from tests.conftest import TEST_SECRETS
 from tests.reliability.helpers import duplicate_keys, integrity_ok
 from tests.reliability.world import (
+    KillPoint,
     StageReport,
-    after_random_time,
     build_world,
-    child_env,
     copy_store,
+    count_commits,
     kill_runs,
-    when_count_reaches,
     write_config,
 )
 
@@ -36,17 +37,38 @@ logger = logging.getLogger(__name__)
 
 CUSTOMERS = 40
 BULK_TICKETS = 500
-KILLS = {"sync": 6, "derive": 5, "renormalize": 3, "plan": 4, "dispatch": 6}
+KILLS = {"sync": 4, "derive": 4, "renormalize": 2, "plan": 3, "dispatch": 6}
 EVENT_KEY = "tool, object_type, object_id, version"
+BATCH_SIZE = 5
+# The statements each kill point watches for (momentos/store/): a page's events commit with
+# their stream's cursor; an event is marked derived in the transaction that derives it; a
+# run is recorded, then its actions enqueued at once; a claim, then one settle per action.
+CURSOR, DERIVED, RUN, OUTBOX = (
+    "INTO cursors",
+    "SET derived = 1",
+    "INTO workflow_runs",
+    "INTO actions",
+)
+CLAIM, SETTLE = "SET state = 'in_flight'", "SET state = ?, remote_id"
+# Where every kill point of the issue is: the test checks each was hit.
+REQUIRED = {
+    "sync": {"before a cursor commit", "after a cursor commit"},
+    "derive": {"before a derived event commits", "after a derived event commits"},
+    "plan": {"after the run is recorded", "before the outbox commit", "after the outbox commit"},
+    "dispatch": {"after a claim commits", "between the tool's 2xx and our commit",
+                 "after an outcome commits"},
+}  # fmt: skip
 
 
 def _keys(store: Store, sql: str) -> set[tuple]:
     return {tuple(row.values()) for row in store.db.query(sql)}
 
 
-def _engine(path) -> Engine:
-    settings = load_settings(path)
-    return Engine(settings, Store(settings.store["path"]), SystemClock())
+def _span(commits: int, kills: int) -> int:
+    """Kill at a commit drawn from 1..span: about half the kills are at kill points, each
+    moving the work on by span / 2 on average, so that they spread over its first half or
+    so (random kills and the last run take the rest)."""
+    return max(1, math.ceil(commits / max(1, kills // 2)))
 
 
 def crash_every_stage(
@@ -62,34 +84,26 @@ def crash_every_stage(
     reports, found = {}, {}
     with SandboxServer(box_settings) as sandbox:
         build_world(sandbox.state, customers, bulk)
-        # Each answer takes a while, so kills land between a page's answer and its commit.
+        # Each answer takes a while, so random kills land inside requests too.
         sandbox.state.faults.latency_ms = 30
-        config = write_config(tmp_path, sandbox.url)
+        config = write_config(tmp_path, sandbox.url, batch_size=BATCH_SIZE)
         path = load_settings(config).store["path"]
 
-        # Polling: the reference is one clean sync into another store.
-        reference = _engine(write_config(tmp_path, sandbox.url, "reference"))
-        reference.sync()
-        expected_events = _keys(reference.store, f"SELECT {EVENT_KEY} FROM events")
-        total = len(expected_events)
-        report = reports["sync"] = StageReport("sync")
-        targets = iter(sorted(rng.sample(range(1, total), kills["sync"])))
-        points = [
-            when_count_reaches(
-                path, "SELECT COUNT(*) FROM events", next(targets), jitter=0.15, timeout=60
-            )
-            for _ in range(kills["sync"])
-        ]
-        kill_runs(
-            config,
-            path,
-            ("sync",),
-            kills["sync"],
-            rng,
-            report,
-            lambda process, r: points[report.kills](process, r),
+        # Polling: the reference is one clean sync into another store (its commits counted).
+        reference = write_config(tmp_path, sandbox.url, "reference", batch_size=BATCH_SIZE)
+        pages = count_commits(reference, ("sync",), KillPoint("count", CURSOR, False), tmp_path)
+        expected_events = _keys(
+            Store(load_settings(reference).store["path"]), f"SELECT {EVENT_KEY} FROM events"
         )
+        span = _span(pages, kills["sync"])
+        report = reports["sync"] = StageReport("sync")
+        points = [
+            KillPoint("before a cursor commit", CURSOR, True, span),
+            KillPoint("after a cursor commit", CURSOR, False, span),
+        ]
+        kill_runs(config, path, ("sync",), kills["sync"], rng, report, points, (0.3, 2.0))
         store = Store(path)
+        found["pages"] = pages
         found["events"] = _keys(store, f"SELECT {EVENT_KEY} FROM events")
         found["expected_events"] = expected_events
         found["event_duplicates"] = duplicate_keys(store, "events", EVENT_KEY)
@@ -97,27 +111,13 @@ def crash_every_stage(
         # Deriving (`momentos renormalize` derives what is pending first, an event a commit).
         before_derive = copy_store(path, tmp_path / "before-derive.db")
         ref = _derived_reference(before_derive, config)
+        span = _span(len(expected_events), kills["derive"])
         report = reports["derive"] = StageReport("derive")
-        targets = iter(sorted(rng.sample(range(1, total), kills["derive"])))
         points = [
-            when_count_reaches(
-                path,
-                "SELECT COUNT(*) FROM events WHERE derived = 1",
-                next(targets),
-                jitter=0.05,
-                timeout=60,
-            )
-            for _ in range(kills["derive"])
+            KillPoint("before a derived event commits", DERIVED, True, span),
+            KillPoint("after a derived event commits", DERIVED, False, span),
         ]
-        kill_runs(
-            config,
-            path,
-            ("renormalize",),
-            kills["derive"],
-            rng,
-            report,
-            lambda process, r: points[report.kills](process, r),
-        )
+        kill_runs(config, path, ("renormalize",), kills["derive"], rng, report, points, (0.3, 1.5))
         found["moments"] = _keys(store, "SELECT key, type, object_id FROM moments")
         found["expected_moments"] = ref["moments"]
         found["underived"] = store.total("events") - _count(store, "events WHERE derived = 1")
@@ -133,14 +133,16 @@ def crash_every_stage(
                 db.execute("DELETE FROM moments WHERE key = ?", [key])
         report = reports["renormalize"] = StageReport("renormalize")
         counts = []
-
-        def renormalize_point(process, r):
-            killed = after_random_time(0.4, 1.8)(process, r)
-            counts.append(store.total("moments"))
-            return killed
-
         kill_runs(
-            config, path, ("renormalize",), kills["renormalize"], rng, report, renormalize_point
+            config,
+            path,
+            ("renormalize",),
+            kills["renormalize"],
+            rng,
+            report,
+            [KillPoint("before the restore commits", "INSERT INTO moments (", True)],
+            (0.4, 1.8),
+            after_each=lambda: counts.append(store.total("moments")),
         )
         found["renormalize_partial"] = [
             n for n in counts if n not in (len(keys) - len(lost), len(keys))
@@ -151,33 +153,32 @@ def crash_every_stage(
         before_plan = copy_store(path, tmp_path / "before-plan.db")
         expected_actions = _planned_reference(before_plan, config)
         report = reports["plan"] = StageReport("plan")
-        kill_runs(
-            config,
-            path,
-            ("run", "complaint_followup"),
-            kills["plan"],
-            rng,
-            report,
-            after_random_time(0.3, 1.1),
-        )
+        points = [
+            KillPoint("after the run is recorded", RUN, False),
+            KillPoint("before the outbox commit", OUTBOX, True),
+            KillPoint("after the outbox commit", OUTBOX, False),
+        ]
+        args = ("run", "complaint_followup")
+        kill_runs(config, path, args, kills["plan"], rng, report, points, (0.3, 1.1))
         found["actions"] = _keys(store, "SELECT key FROM actions")
         found["expected_actions"] = expected_actions
         found["unfinished_runs"] = _count(store, "workflow_runs WHERE finished_at IS NULL")
 
-        # Dispatching (momentos/crashtest.py, as in tests/integration/test_crash_dispatch.py),
-        # with slower answers so that most kills come before the drain ends.
+        # Dispatching, with slower answers so that random kills come before the drain ends.
         sandbox.state.faults.latency_ms = 120
-        crash = crash_and_recover(
-            config, path, child_env(), kills["dispatch"], rng, window=(0.5, 1.5)
-        )
-        crash = outcome(crash, store, sandbox.url, TEST_SECRETS["HUBSPOT_TOKEN"])
-        reports["dispatch"] = StageReport(
-            "dispatch",
-            runs=crash.runs,
-            kills=crash.kills,
-            integrity_failures=crash.integrity_failures,
-        )
-        found["dispatch"] = crash
+        actions = len(expected_actions)
+        claims = _span(math.ceil(actions / BATCH_SIZE), kills["dispatch"])
+        settles = _span(actions, kills["dispatch"])
+        points = [
+            KillPoint("after a claim commits", CLAIM, False, claims),
+            KillPoint("between the tool's 2xx and our commit", SETTLE, True, settles),
+            KillPoint("after an outcome commits", SETTLE, False, settles),
+        ]
+        report = reports["dispatch"] = StageReport("dispatch")
+        args = ("dispatch", "--drain")
+        kill_runs(config, path, args, kills["dispatch"], rng, report, points, (0.5, 1.5))
+        crash = CrashReport(actions, kills=report.kills, runs=report.runs)
+        found["dispatch"] = outcome(crash, store, sandbox.url, TEST_SECRETS["HUBSPOT_TOKEN"])
         found["integrity"] = integrity_ok(path)
         store.close()
     return {"reports": reports, **found}
@@ -213,10 +214,17 @@ def test_kills_at_every_stage_lose_nothing_and_double_nothing(tmp_path, monkeypa
         monkeypatch.setenv(name, value)
     result = crash_every_stage(tmp_path, random.Random(12), CUSTOMERS, BULK_TICKETS, KILLS)
     reports = result["reports"]
-    summary = {name: (r.runs, r.kills, r.integrity_failures) for name, r in reports.items()}
+    summary = {
+        name: (r.runs, r.kills, r.integrity_failures, round(r.seconds))
+        for name, r in reports.items()
+    }
     logger.info("kills: %s", json.dumps(summary))
+    landed = {name: dict(r.landed) for name, r in reports.items()}
+    logger.info("kills by point: %s", json.dumps(landed))
 
     assert all(r.kills >= KILLS[name] // 2 for name, r in reports.items()), summary
+    # Every kill point of the issue was hit at least once.
+    assert all(REQUIRED[name] <= set(landed[name]) for name in REQUIRED), landed
     assert all(r.integrity_failures == 0 for r in reports.values()), summary
     assert result["integrity"]
     # Polling: exactly the events one clean sync gets, each once.

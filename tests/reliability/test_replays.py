@@ -3,6 +3,7 @@ the app on a real socket, stores one event and has one effect; updates of a reco
 arrive in any order leave the record at its newest version."""
 
 import random
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -11,6 +12,9 @@ import requests
 from momentos.clock import FrozenClock
 from momentos.engine import Engine
 from momentos.planner import run_workflow
+from sandbox.app import create_sandbox_app
+from sandbox.state import SandboxSettings, SandboxState
+from tests.conftest import TEST_SECRETS
 from tests.factories import zendesk_user
 from tests.reliability.helpers import (
     NOW,
@@ -21,6 +25,8 @@ from tests.reliability.helpers import (
     zendesk_headers,
     zendesk_ticket_body,
 )
+from tests.reliability.inprocess import SANDBOX_URL, WSGIAdapter, plug
+from tests.reliability.world import OWNERS
 
 DELIVERIES = 500
 COPIES = 3
@@ -51,8 +57,13 @@ def deliver_all(
 
 
 def test_each_delivery_three_times_shuffled_gives_one_event_and_one_action(make_settings):
+    """500 deliveries per tool, each sent three times, shuffled, ten at a time: 500 events
+    per tool, and for Zendesk's complaints 500 actions, dispatched (with every delivery
+    sent once more in between) as 500 tasks in HubSpot. A HubSpot delivery only names the
+    record that changed, so it has no effect of its own to count (momentos/derive.py)."""
     clock = FrozenClock(NOW)
-    with serve_momentos(make_settings, clock) as (url, store, _app):
+    urls = {"zendesk_url": SANDBOX_URL, "hubspot_url": SANDBOX_URL}
+    with serve_momentos(make_settings, clock, **urls) as (url, store, _app):
         # The complaining customers are known (one each, so no guard merges their work).
         users = [
             zendesk_user(user_id=10_000 + i, email=f"cliente{i}@empresa{i}.es")
@@ -93,6 +104,29 @@ def test_each_delivery_three_times_shuffled_gives_one_event_and_one_action(make_
         assert (store.total("actions"), again.enqueued) == (DELIVERIES, [])
         assert duplicate_keys(store, "moments", "key") == []
         assert store.pending_events() == []
+
+        # The side effects, in the tool: one task per complaint, whatever was replayed.
+        tasks = _dispatch(engine, store)
+        assert (sum(tasks.values()), len(tasks)) == (DELIVERIES, DELIVERIES)
+        assert store.counts("actions", "state") == {"done": DELIVERIES}
+
+
+def _dispatch(engine: Engine, store) -> Counter:
+    """Send the outbox to an in-process sandbox; its tasks counted by `momentos_key`."""
+    box = SandboxSettings(
+        hubspot_token=TEST_SECRETS["HUBSPOT_TOKEN"], rate_limits=False, hubspot_search_lag_seconds=0
+    )
+    state = SandboxState(box)
+    for email, first, last in OWNERS:  # the first is the configuration's fallback owner
+        state.hubspot.create_owner(email, first, last)
+    adapter = WSGIAdapter(create_sandbox_app(state))
+    plug(engine.hubspot.session, adapter)
+    report = engine.dispatcher.drain()
+    assert report.done == store.total("actions")
+    return Counter(
+        (task.get("properties") or {}).get("momentos_key")
+        for task in state.hubspot.objects("tasks")
+    )
 
 
 def _settings(app):

@@ -1,6 +1,7 @@
-"""Issue #12: a Hypothesis state machine over receive (webhook), tool changes, poll, plan,
-dispatch, crash (a new process: store reopened, nothing kept in memory), a kill between a
-tool's 2xx and our commit, refused requests and lost answers, and time passing.
+"""Issue #12: a Hypothesis state machine over receive (webhook), tool changes, poll, plan
+(HubSpot tasks for complaints, Zendesk tickets), dispatch, crash (a new process: store
+reopened, nothing kept in memory), a kill between a tool's 2xx and our commit, refused
+requests and lost answers (timeouts), and time passing (leases running out).
 
 Invariants after every step: no remote record without an outbox row, nothing twice in a
 tool, every acknowledged event stored. At the end, once the faults stop, everything planned
@@ -27,6 +28,7 @@ from hypothesis.stateful import (
 from momentos.config import load_settings
 from momentos.engine import Engine
 from momentos.errors import MomentosError
+from momentos.model import Action
 from momentos.planner import run_workflow
 from momentos.store import Store
 from sandbox.app import create_sandbox_app
@@ -69,6 +71,7 @@ class Outbox(RuleBasedStateMachine):
         self.acked: set[tuple] = set()
         self.sent: list[bytes] = []
         self.next_ticket = 5000
+        self.next_action = 0
         self.kills = 0
         self.figures: Counter = Counter()
         self._open()
@@ -171,12 +174,26 @@ class Outbox(RuleBasedStateMachine):
             self.adapter.lose_next_answer = True
         self.figures[fault] += 1
 
-    @rule(user=st.integers(0, USERS - 1))
-    def kill_after_the_tools_2xx(self, user):
-        """A complaint comes, is planned and sent: the first write succeeds in the tool, and
-        the process dies before committing what it got back."""
-        self.receive(user, complaint=True)
-        self.plan()
+    @rule()
+    def plan_ticket(self):
+        """A workflow that opens a Zendesk ticket (a root-cause ticket, say) plans one."""
+        self.next_action += 1
+        key = f"machine:ticket:{self.next_action}"
+        action = Action(key=key, workflow="machine", tool="zendesk", kind="ticket",
+                        payload={"subject": f"Revisar {key}", "body": "Causa raíz.",
+                                 "tags": ["momentos_test"]})  # fmt: skip
+        self._step(lambda: self.store.enqueue([action], self.clock.now()))
+
+    @rule(user=st.integers(0, USERS - 1), tool=st.sampled_from(["hubspot", "zendesk"]))
+    def kill_after_the_tools_2xx(self, user, tool):
+        """An action is planned and sent (a HubSpot task for a complaint, or a Zendesk
+        ticket): the first write succeeds in the tool, and the process dies before
+        committing what it got back."""
+        if tool == "hubspot":
+            self.receive(user, complaint=True)
+            self.plan()
+        else:
+            self.plan_ticket()
         self.adapter.kill_after_next_write = True
         try:
             self.engine.dispatcher.run_once()
@@ -207,11 +224,16 @@ class Outbox(RuleBasedStateMachine):
     # Invariants --------------------------------------------------------------------------
 
     def remote_keys(self) -> Counter:
+        """What Momentos created in both tools, by outbox key: HubSpot tasks carry it in
+        `momentos_key`, Zendesk tickets in `external_id: momentos:<key>`."""
         keys: Counter = Counter()
         for task in self.state.hubspot.objects("tasks"):
             key = (task.get("properties") or {}).get("momentos_key")
             if key:
                 keys[key] += 1
+        for external_id, ids in self.state.zendesk.by_external_id.items():
+            if external_id and external_id.startswith("momentos:"):
+                keys[external_id.removeprefix("momentos:")] += len(ids)
         return keys
 
     @invariant()
@@ -266,7 +288,11 @@ class Outbox(RuleBasedStateMachine):
             again = run_workflow(self.store, self.settings, WORKFLOW, now=self.clock.now())
             assert again.enqueued == [] and again.error is None
             complaints = {m["key"] for m in self.store.moments(types=["complaint"])}
-            assert {row["moment_key"] for row in self.store.actions()} <= complaints
+            planned = {row["moment_key"] for row in self.store.actions() if row["moment_key"]}
+            assert planned <= complaints
+            Outbox.totals["zendesk tickets"] += sum(
+                1 for key in remote if key.startswith("machine:ticket:")
+            )
             Outbox.totals.update(self.figures)
             Outbox.totals.update(
                 {"kills": self.kills, "actions": self.store.total("actions"), "examples": 1}

@@ -1,7 +1,9 @@
 """A sandbox account to crash Momentos against: customers in both tools who complained a
 couple of hours ago, plus a bulk of older generated tickets so that exports take pages.
 
-Shared by tests/reliability/test_crash_stages.py and bench/reliability_crash.py.
+Shared by tests/reliability/test_crash_stages.py and bench/reliability_crash.py, with the
+runs that kill `momentos` at exact kill points (tests/reliability/killpoint.py) or at random
+moments.
 """
 
 import os
@@ -9,8 +11,9 @@ import random
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,8 +31,6 @@ OWNERS = (
     ("lucia.martin@momentos-demo.example", "Lucía", "Martín"),
     ("james.carter@momentos-demo.example", "James", "Carter"),
 )
-# How often a watcher looks at the store or the child while waiting for a kill point.
-WATCH_SECONDS = 0.01
 
 
 def build_world(state: SandboxState, customers: int, bulk_tickets: int, seed: int = 12) -> dict:
@@ -41,6 +42,8 @@ def build_world(state: SandboxState, customers: int, bulk_tickets: int, seed: in
     owners = [hubspot.create_owner(email, first, last) for email, first, last in OWNERS]
     rng = random.Random(seed)
     for i in range(customers):
+        # A second apart: a time-based export cannot page past 1,000 records of one second.
+        created = since + timedelta(seconds=i)
         domain = f"cliente{i}.example.es"
         company = hubspot.create_object(
             "companies",
@@ -49,18 +52,18 @@ def build_world(state: SandboxState, customers: int, bulk_tickets: int, seed: in
                 "domain": domain,
                 "hubspot_owner_id": owners[i % len(owners)]["id"],
             },
-            created_at=since,
+            created_at=created,
         )
         email = f"compras@{domain}"
         hubspot.create_object(
             "contacts",
             {"firstname": "Ana", "lastname": f"Cliente{i}", "email": email, "hs_language": "es"},
             [("companies", company["id"], 1)],
-            created_at=since,
+            created_at=created,
         )
-        org = zendesk.create_organization(f"Cliente {i} S.L.", [domain], created_at=since)
+        org = zendesk.create_organization(f"Cliente {i} S.L.", [domain], created_at=created)
         user = zendesk.create_user(
-            f"Ana Cliente{i}", email, locale="es", organization_id=org["id"], created_at=since
+            f"Ana Cliente{i}", email, locale="es", organization_id=org["id"], created_at=created
         )
         zendesk.create_ticket(
             {
@@ -117,21 +120,51 @@ def copy_store(path: str, to: Path) -> str:
     return str(to)
 
 
+@dataclass(frozen=True)
+class KillPoint:
+    """An exact place to die (tests/reliability/killpoint.py): before or after the n-th
+    commit writing `pattern`, n drawn from 1..span, so that kills spread over the work."""
+
+    name: str
+    pattern: str
+    before: bool
+    span: int = 1
+
+
 @dataclass
 class StageReport:
-    """One stage's runs, kills and failed integrity checks."""
+    """One stage's runs, kills (by where they landed) and failed integrity checks."""
 
     stage: str
     runs: int = 0
     kills: int = 0
     integrity_failures: int = 0
+    landed: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
 
 
-def momentos(config: Path, *args: str) -> subprocess.Popen:
+def momentos(
+    config: Path, *args: str, kill: KillPoint | None = None, nth: int = 0, count_file=None
+) -> subprocess.Popen:
+    """`momentos ARGS` in a child; with `kill`, through the kill-point launcher."""
     command = [sys.executable, "-m", "momentos", "--config", str(config), *args]
+    if kill is not None:
+        when = "before" if kill.before else "after"
+        command[1:3] = ["-m", "tests.reliability.killpoint", kill.pattern, str(nth), when,
+                        str(count_file or os.devnull), "--"]  # fmt: skip
     return subprocess.Popen(
         command, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
     )
+
+
+def count_commits(config: Path, args: tuple[str, ...], point: KillPoint, tmp: Path) -> int:
+    """Run `momentos ARGS` to the end and count its commits at `point` (no kill)."""
+    count_file = tmp / "commits.txt"
+    process = momentos(config, *args, kill=point, count_file=count_file)
+    _, err = process.communicate(timeout=600)
+    if process.returncode != 0:
+        raise RuntimeError(f"momentos {' '.join(args)} failed: {err.decode()[-2000:]}")
+    return int(count_file.read_text())
 
 
 def kill_runs(
@@ -141,27 +174,45 @@ def kill_runs(
     kills: int,
     rng: random.Random,
     report: StageReport,
-    kill_point: Callable[[subprocess.Popen, random.Random], bool],
+    points: list[KillPoint],
+    window: tuple[float, float] | None = None,
+    after_each=lambda: None,
 ) -> None:
-    """Run `momentos ARGS` and SIGKILL it where `kill_point` says (it returns True once the
-    child is past the point), `kills` times, checking the store's integrity after each;
-    then run it once more to the end."""
-    while report.kills < kills:
-        process = momentos(config, *args)
-        report.runs += 1
-        if kill_point(process, rng) and process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-            report.kills += 1
+    """Run `momentos ARGS` and SIGKILL it, `kills` times: at the kill points in turn, and
+    (with a `window`) every other time at a random moment instead, wherever it is (inside a
+    request, between statements). After each run the store's integrity is checked and
+    `after_each` called; then a last run goes to the end."""
+    turn = chosen = 0
+    started = time.perf_counter()
+    while report.kills < kills and report.runs < 4 * kills:
+        # Each kill point once first, so that every one is reached; then in turn.
+        random_kill = window is not None and turn >= len(points) and turn % 2 == 1
+        point = None if random_kill else points[chosen % len(points)]
+        chosen += 0 if random_kill else 1
+        turn += 1
+        if point is None:
+            process = momentos(config, *args)
+            try:
+                # The random moment of the kill: the child runs undisturbed until then.
+                process.wait(timeout=rng.uniform(*window))
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
         else:
+            process = momentos(config, *args, kill=point, nth=rng.randint(1, point.span))
             process.wait()
-            if process.returncode not in (0, -signal.SIGKILL):
-                raise RuntimeError(
-                    f"momentos {' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}"
-                )
+        report.runs += 1
+        if process.returncode == -signal.SIGKILL:
+            report.kills += 1
+            report.landed[point.name if point else "at a random moment"] += 1
+        elif process.returncode != 0:
+            raise RuntimeError(
+                f"momentos {' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}"
+            )
         process.stderr.close()
         if not _integrity_ok(store_path):
             report.integrity_failures += 1
+        after_each()
     last = momentos(config, *args)
     report.runs += 1
     _, err = last.communicate(timeout=600)
@@ -169,6 +220,7 @@ def kill_runs(
         raise RuntimeError(f"the last momentos {' '.join(args)} failed: {err.decode()[-2000:]}")
     if not _integrity_ok(store_path):
         report.integrity_failures += 1
+    report.seconds = time.perf_counter() - started
 
 
 def _integrity_ok(store_path: str) -> bool:
@@ -177,53 +229,3 @@ def _integrity_ok(store_path: str) -> bool:
         return store.integrity_ok()
     finally:
         store.close()
-
-
-def when_count_reaches(store_path: str, sql: str, target: int, jitter: float, timeout: float):
-    """A kill point: once `sql` counts `target` or more (a commit seen), wait up to `jitter`
-    seconds more (on the child) so that the kill lands anywhere in the next piece of work."""
-
-    def point(process: subprocess.Popen, rng: random.Random) -> bool:
-        waited = 0.0
-        while process.poll() is None and waited < timeout:
-            if _count(store_path, sql) >= target:
-                try:
-                    process.wait(timeout=rng.uniform(0, jitter))
-                except subprocess.TimeoutExpired:
-                    return True
-                return False
-            try:
-                process.wait(timeout=WATCH_SECONDS)
-            except subprocess.TimeoutExpired:
-                waited += WATCH_SECONDS
-        return False
-
-    return point
-
-
-def after_random_time(low: float, high: float):
-    """A kill point at a random moment after the child starts."""
-
-    def point(process: subprocess.Popen, rng: random.Random) -> bool:
-        try:
-            process.wait(timeout=rng.uniform(low, high))
-        except subprocess.TimeoutExpired:
-            return True
-        return False
-
-    return point
-
-
-def _count(store_path: str, sql: str) -> int:
-    import sqlite3
-
-    try:
-        conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=5)
-    except sqlite3.OperationalError:
-        return 0
-    try:
-        return int(conn.execute(sql).fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0  # not created or migrated yet
-    finally:
-        conn.close()

@@ -1,7 +1,7 @@
 """Issue #12: the admin UI as an attacker meets it. Every admin route is closed without a
-login, every form refuses to act without its CSRF token, and 100 XSS payloads, stored
-wherever a tool's text lands (customer names, ticket subjects, task subjects, errors,
-review reasons), come out escaped on every page."""
+login (the JSON API without its token), every form refuses to act without its CSRF token
+(400), and 100 XSS payloads, stored wherever a tool's text lands (customer names, ticket
+subjects, task subjects, errors, review reasons), come out escaped on every page."""
 
 import itertools
 from datetime import timedelta
@@ -131,6 +131,24 @@ def test_every_admin_route_is_closed_without_a_login(app):
     assert checked >= 12
 
 
+def test_every_api_route_is_closed_without_its_token(app):
+    """The JSON API is admin too: no token, a wrong one, or a session cookie instead: 401."""
+    client = app.test_client()
+    assert login(client).status_code == 302  # a browser session does not open the API
+    checked = 0
+    for rule in _rules(app, "/api"):
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            for headers in ({}, {"Authorization": "Bearer not-the-token"}, {"Authorization": ""}):
+                response = client.open(_url(rule, 1), method=method, headers=headers, json={})
+                assert response.status_code == 401, (method, rule.rule, headers)
+                checked += 1
+        # The API is on: with the token the same request gets past the check.
+        token = {"Authorization": f"Bearer {UI_SECRETS['MOMENTOS_API_TOKEN']}"}
+        method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        assert client.open(_url(rule, 1), method=method, headers=token, json={}).status_code != 401
+    assert checked >= 7 * 3
+
+
 FORMS = {
     "/admin/outbox/move": {"key": "review-me", "verb": "dismiss"},
     "/admin/workflows/complaint_followup/preview": {"as_of": ""},
@@ -142,21 +160,25 @@ FORMS = {
 
 
 def test_every_form_refuses_to_act_without_its_csrf_token(app):
-    """Without the token (or with a forged one) a form changes nothing and shows no result:
-    a 400, or a redirect back with a message."""
+    """Without the token (or with a forged or stale one) a form changes nothing, shows no
+    result, and answers 400; the login form too."""
     client = app.test_client()
     assert login(client).status_code == 302
     store = app.config["STORE"]
     posts = {rule.rule for rule in _rules(app) if "POST" in rule.methods}
+    # Every form of the UI is in FORMS, so a new one cannot skip this test.
     assert {_build(r, ARGUMENTS) for r in _rules(app) if r.rule in posts} <= set(FORMS)
+    checked = 0
     for url, data in FORMS.items():
         for token in (None, "forged-token", csrf_token(client) + "x"):
             sent = data if token is None else {**data, "csrf_token": token}
             response = client.post(url, data=sent)
-            assert response.status_code in (400, 302), (url, token, response.status_code)
+            assert response.status_code == 400, (url, token, response.status_code)
             assert "would create" not in response.get_data(as_text=True)
+            checked += 1
     assert store.actions(keys=["review-me"])[0]["state"] == "needs_review"
     assert client.get("/admin/").status_code == 200  # logout without a token did nothing
+    assert checked == 3 * len(FORMS)
 
 
 def test_xss_payloads_are_escaped_on_every_page(app):

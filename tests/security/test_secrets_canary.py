@@ -3,6 +3,7 @@
 CLI); they appear in no log line, no stored row and no response."""
 
 import base64
+import functools
 import json
 import logging
 import sqlite3
@@ -21,6 +22,8 @@ from momentos.engine import Engine
 from momentos.errors import MomentosError
 from momentos.secrets import ZENDESK_WEBHOOK_SECRET, SecretBox
 from momentos.store import Store
+from momentos.surveys.mail import survey_tokens
+from momentos.surveys.tokens import Survey
 from sandbox.server import SandboxServer
 from sandbox.state import SandboxSettings
 from server import create_app
@@ -36,6 +39,7 @@ CANARIES = {
     "MOMENTOS_API_TOKEN": "canary-api-token-3e6b8d1f52",
     "MOMENTOS_SECRET_KEY": "canary-session-key-a2c4e6f8b0",
     "MOMENTOS_ADMIN_PASSWORD": "canary-admin-password-d9f1b3",
+    "MOMENTOS_SURVEY_KEY": "canary-survey-key-4e7a1c9d05b2",
 }
 STORED_WEBHOOK_SECRET = "canary-stored-hook-6c2e9a4f17"
 
@@ -46,8 +50,8 @@ def forms(value: str) -> set[str]:
     return {value, base64.b64encode(value.encode()).decode(), basic}
 
 
-def leaks(text: str, canaries=None) -> list[str]:
-    values = list(CANARIES.values()) + [STORED_WEBHOOK_SECRET] if canaries is None else canaries
+def _leaks(text: str, extra=()) -> list[str]:
+    values = [*CANARIES.values(), STORED_WEBHOOK_SECRET, *extra]
     return [v for value in values for v in forms(value) if v in text]
 
 
@@ -149,6 +153,12 @@ def test_no_secret_reaches_a_log_a_row_or_a_response(tmp_path, monkeypatch, capt
                 client.post("/admin/login", data={"password": CANARIES["MOMENTOS_ADMIN_PASSWORD"]})
             )
         )
+        # A survey link (signed with its key), opened and answered.
+        survey = Survey("survey_mail:zendesk:ticket:1", None, "1", ("zendesk", "user", "1"),
+                        "nps", "es")  # fmt: skip
+        link = "/survey/" + survey_tokens(settings, SystemClock()).sign(survey)
+        seen.append(_answer(client.get(link)))
+        seen.append(_answer(client.post(link, data={"score": "9", "comment": "bien"})))
         store.close()
 
         # The command line, with the same environment: output and its own log lines.
@@ -173,6 +183,9 @@ def test_no_secret_reaches_a_log_a_row_or_a_response(tmp_path, monkeypatch, capt
 
     lines, raw = captured_logs
     assert len(lines) > 20  # the paths above did log
+    assert any(text.startswith("303 ") for text in seen)  # the survey was answered
+    # The key that encrypts stored secrets is a secret too.
+    leaks = functools.partial(_leaks, extra=[key])
     assert leaks("\n".join(lines)) == []
     assert leaks("\n".join(seen)) == []
     assert leaks(dump_store(settings.store["path"])) == []

@@ -135,3 +135,31 @@ def _budget():
     from connectors.budget import Budget
 
     return Budget(100, 1.0)
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+        "http://127.1/admin",
+        "http://0x7f000001/",
+        "http://[::1]/",
+        "http://localhost/",
+        "//169.254.169.254/latest/meta-data/",  # scheme-relative: another host all the same
+    ],
+)
+def test_a_redirect_to_an_internal_address_is_refused_before_any_connection(location):
+    """Whatever internal address the redirect names, nothing connects to it: the client
+    refuses at the 3xx, so no metadata service or loopback port is ever asked."""
+    hits = []
+
+    def tool(environ, start_response):
+        hits.append(environ["PATH_INFO"])
+        start_response("302 Found", [("Location", location), ("Content-Length", "0")])
+        return [b""]
+
+    with BackgroundServer(tool) as server:
+        client = ZendeskClient(server.url, "a@b.example", "secret-token", max_attempts=1)
+        with pytest.raises(FatalApiError, match="redirect to another host"):
+            client.request("GET", "/api/v2/tickets.json")
+    assert hits == ["/api/v2/tickets.json"]  # the tool was asked once, and nothing else

@@ -1,6 +1,6 @@
-"""Issue #12: survey links are the survey page's only key. A tampered, forged, expired or
-missing token opens nothing (a page with the right 4xx, never a 5xx); whatever a form
-posts with a genuine token is a 2xx, 3xx or 4xx; an oversized form is a 413."""
+"""Issue #12: survey links are the survey page's only key. A tampered, forged, expired,
+missing or other-purpose token opens nothing (a page with the right 4xx, never a 5xx);
+whatever a form posts with a genuine token is a 2xx, 3xx or 4xx; an oversized form is a 413."""
 
 import string
 from datetime import UTC, datetime, timedelta
@@ -62,6 +62,42 @@ def test_a_genuine_link_opens_and_no_other_does(client, clock):
             assert response.status_code in (400, 404), (candidate[:40], response.status_code)
             assert "text/html" in response.headers["Content-Type"]
     assert client.get("/survey/").status_code in (400, 404)
+
+
+def test_a_token_signed_with_the_key_for_another_purpose_opens_nothing(client, clock):
+    """The same key signs for one purpose only (its salt): a token signed with it for
+    another purpose (a session cookie, an unsubscribe link), or with the survey salt over
+    a payload that is not a survey, is refused like a forged one."""
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
+    from itsdangerous import URLSafeTimedSerializer
+
+    from momentos.surveys.tokens import _ClockSigner, _payload
+
+    def signed(salt: str, payload) -> str:
+        return URLSafeTimedSerializer(
+            KEY, salt=salt, signer=_ClockSigner, signer_kwargs={"clock": clock}
+        ).dumps(payload)
+
+    payload = _payload(SURVEY)
+    others = [
+        signed(salt, payload) for salt in ("unsubscribe", "password-reset", "survey-answer-v0", "")
+    ]
+    # An admin session cookie, had the same secret been set for sessions and surveys.
+    other_app = Flask("other")
+    other_app.secret_key = KEY
+    cookie = SecureCookieSessionInterface().get_signing_serializer(other_app)
+    others.append(cookie.dumps({"admin": True, "_fresh": True}))
+    others += [
+        signed("survey-answer", other)
+        for other in ({"admin": True}, [1, 2], "survey", {**payload, "k": "stars"})
+    ]
+    genuine = signed("survey-answer", payload)
+    assert client.get(f"/survey/{genuine}").status_code == 200  # the control: same key, salt
+    for token in others:
+        for method in ("GET", "POST"):
+            response = client.open(f"/survey/{token}", method=method, data={"score": "9"})
+            assert response.status_code == 400, (token[:30], method, response.status_code)
 
 
 def test_an_expired_link_is_gone_not_an_error(client, clock):

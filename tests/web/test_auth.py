@@ -97,7 +97,7 @@ def test_a_form_without_its_csrf_token_changes_nothing(client, app):
     assert client.get("/admin/").status_code == 302  # still logged out
     login(client)
     response = client.post("/admin/outbox/move", data={"key": "review-me", "verb": "dismiss"})
-    assert response.status_code == 302
+    assert response.status_code == 400  # issue #12: every form without its token, 400
     assert app.config["STORE"].actions(keys=["review-me"])[0]["state"] == "needs_review"
 
 

@@ -6,9 +6,10 @@ them all: a page is open only to a logged-in admin, and every POST carries a CSR
 
 import logging
 import re
+import sqlite3
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter, RateLimitExceeded
@@ -20,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from momentos.config import Settings
 from momentos.errors import MomentosError
 from momentos.web import auth
+from momentos.web.errors import BUSY_RETRY_AFTER, is_busy
 from momentos.web.ui import customers, i18n, insights, outbox, overview, session_views, workflows
 
 logger = logging.getLogger(__name__)
@@ -97,8 +99,15 @@ def _error_page(exc: Exception):
     if isinstance(exc, CSRFError) and request.endpoint == "ui.session.login":
         return session_views.login_page(_("The form had expired; please try again.")), 400
     if isinstance(exc, CSRFError):
-        flash(_("The form had expired; please try again."), "error")
-        return redirect(auth.local_path(_referrer_path(), url_for("ui.overview.dashboard")))
+        # A 400, not a redirect: a forged or stale form must not look like it went through.
+        message = _("The form had expired; please try again.")
+        return render_template("ui/error.html", status=400, message=message), 400
+    if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+        # Another writer held the store past its busy timeout (issue #12): try again.
+        logger.warning("the store stayed locked past its busy timeout; answered 503")
+        message = _("Busy for a moment; please try again.")
+        page = render_template("ui/error.html", status=503, message=message)
+        return page, 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
     if isinstance(exc, HTTPException | MomentosError):
         status = (exc.code if isinstance(exc, HTTPException) else exc.status) or 500
     else:
