@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from momentos.insights import analysis, frequency, quality
-from momentos.insights.spikes import DEFAULT_THRESHOLDS, same_spike
+from momentos.insights.spikes import DEFAULT_THRESHOLDS, QUARTER, same_spike
 from momentos.web.ui import i18n
 from momentos.web.ui.insight_charts import csat_chart, share_chart
 
@@ -56,4 +56,5 @@ def index():
         quality=_quality(store, settings, now),
         frequency=frequency.frequency(store, settings.timezone, now),
         thresholds=DEFAULT_THRESHOLDS,
+        quarter=QUARTER,
     )
