@@ -90,6 +90,7 @@ def test_dashboard_counts_this_week_and_lists_what_needs_review(admin):
     assert "Complaint 2" in page and "Support request 1" in page
     assert "Done 2" in page and "Needs review 1" in page and "Failed 1" in page
     assert "2 actions failed or need a decision." in page
+    assert "(HubSpot refused: " in page  # why it failed, beside what it was
     assert "Zendesk" in page and "5 minutes ago" in page
     assert "HubSpot none received yet" in page
     assert "hubspot:contacts 2 hours ago lagging" in page
@@ -175,3 +176,10 @@ def test_a_dated_moment_shows_its_own_day_never_shifted_through_utc(admin, app):
     app.config["STORE"].insert_moment(moment, 0, 2, NOW)
     page = text(admin.get("/admin/customers/2").text)
     assert "Thursday 26 Nov 2026 Birthday from Zendesk" in page
+
+
+def test_a_survey_by_mail_says_whom_it_goes_to_and_what_about():
+    from momentos.web.ui.reads import summary
+
+    payload = {"to": "carmen@laespiga.es", "service": "La factura está duplicada", "scale": "csat"}
+    assert summary(payload) == "carmen@laespiga.es · La factura está duplicada"

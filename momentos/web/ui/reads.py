@@ -36,9 +36,12 @@ def names(store: Store, customer_ids: set[int]) -> dict[int, str]:
 
 
 def summary(payload: dict[str, Any]) -> str:
-    """What an action says in one line: its subject, else (notes, comments) its body's start."""
+    """What an action says in one line: its subject, else (notes, comments) its body's start,
+    else (a survey by mail) whom it goes to and what it asks about."""
     if payload.get("subject"):
         return payload["subject"]
+    if payload.get("to"):
+        return " · ".join(part for part in (payload["to"], payload.get("service")) if part)
     first = (payload.get("body") or "").strip().split("\n", 1)[0]
     return first if len(first) <= SUMMARY_CHARS else first[: SUMMARY_CHARS - 1] + "…"
 
