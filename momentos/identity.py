@@ -3,6 +3,10 @@
 `match` is pure; `link_record` applies it inside the deriver's transaction. Free-mail
 domains never link a company, and an ambiguous match is linked to a new customer and put
 on the review list instead of being merged.
+
+A customer's time zone is not first-come: it is settled from its live records after each
+link (`settle_zones`), so the arrival order of the tools does not decide it, and the
+deriver learns whose dated moments to derive again (issue 6).
 """
 
 from dataclasses import dataclass
@@ -10,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from momentos.model import Event
+from momentos.moments.dates import iana
+from momentos.moments.links import Ref
 from momentos.store import Store
 
 PERSON_TYPES = {("zendesk", "user"), ("hubspot", "contact")}
@@ -92,11 +98,7 @@ def match(
 def _profile(event: Event) -> dict[str, Any]:
     data = event.data
     locale = data.get("language") or (data.get("locale") or "")[:2] or None
-    return {
-        "name": data.get("name") or data.get("email") or "",
-        "language": locale,
-        "time_zone": data.get("time_zone"),
-    }
+    return {"name": data.get("name") or data.get("email") or "", "language": locale}
 
 
 def _others(store: Store, me: tuple[str, str, str], **key: str | None) -> set[int]:
@@ -199,3 +201,63 @@ def follow_removal(store: Store, event: Event, now: datetime) -> int | None:
             reason = f"merged into {survivor_id} in {event.tool}; customers may be one"
             store.add_review(*me, reason, [mine, theirs], now)
     return theirs
+
+
+# Time zones (issue 6) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoneChanges:
+    """Whose dates moved: customers whose time zone changed, and records now linked to a
+    customer in another zone than before (a first link, a merge)."""
+
+    customers: frozenset[int] = frozenset()
+    records: frozenset[Ref] = frozenset()
+
+
+def touched_records(event: Event) -> list[Ref]:
+    """The records whose link an event can change: its own, and a merge's survivor."""
+    if (event.tool, event.object_type) not in PERSON_TYPES | COMPANY_TYPES:
+        return []
+    me = (event.tool, event.object_type, event.object_id)
+    survivor = event.data.get("merged_into") if event.deleted else None
+    return [me, (event.tool, event.object_type, str(survivor))] if survivor else [me]
+
+
+def zones_before(store: Store, refs: list[Ref]) -> dict[Ref, tuple[int | None, str | None]]:
+    """Each record's customer and that customer's time zone, before linking (which leaves
+    time zones alone: `settle_zones` sets them)."""
+    return {ref: store.customer_and_zone(*ref) for ref in refs}
+
+
+def settle_time_zone(store: Store, customer_id: int, current: str | None) -> bool:
+    """Set the customer's time zone from its records (the longest-known record's valid IANA
+    zone wins, whatever the order they arrived in); True if it changed."""
+    settled = iana(*store.time_zones(customer_id))
+    if settled != current:
+        store.set_time_zone(customer_id, settled)
+    return settled != current
+
+
+def gives_zone(event: Event) -> bool:
+    """Whether an event can move its customer's time zone: a record that has a time zone
+    field (a Zendesk user, whether it is set or not), or a removal or merge."""
+    return "time_zone" in event.data or event.deleted
+
+
+def settle_zones(
+    store: Store, before: dict[Ref, tuple[int | None, str | None]], settle: bool = True
+) -> ZoneChanges:
+    """After linking: settle the time zone of every customer the records had or have now
+    (unless `settle` is False: nothing that gives a zone changed), and tell whose moved."""
+    after = {ref: store.customer_and_zone(*ref) for ref in before}
+    zones = {customer: zone for customer, zone in (*before.values(), *after.values())}
+    zones.pop(None, None)
+    changed = frozenset(
+        c for c, zone in sorted(zones.items()) if settle and settle_time_zone(store, c, zone)
+    )
+    moved = frozenset(
+        ref for ref, (customer, zone) in after.items()
+        if customer not in changed and zone != before[ref][1]
+    )  # fmt: skip
+    return ZoneChanges(changed, moved)

@@ -300,3 +300,26 @@ def m005_insights_rollups(db: Database) -> None:
         db.execute(f"INSERT INTO {table} ({', '.join(keys)}, requests)"
                    f" SELECT {', '.join(exprs)}, COUNT(*) FROM request_dimensions WHERE {only}"
                    f" GROUP BY {', '.join(str(n + 1) for n in range(len(keys)))}")  # fmt: skip
+
+
+@migrations()
+def m006_records_by_customer_ref(db: Database) -> None:
+    """Each record names the record its customer is known by (as moments' `person`), so the
+    deals and invoices of a customer whose time zone arrives are found by index."""
+    import json
+
+    from momentos.moments.links import ref_of
+
+    db.execute("ALTER TABLE records ADD COLUMN person TEXT")
+    last = 0
+    while rows := db.execute(
+        "SELECT rowid, tool, object_type, object_id, data FROM records WHERE rowid > ?"
+        " ORDER BY rowid LIMIT 1000",
+        [last],
+    ).fetchall():
+        for rowid, tool, object_type, object_id, data in rows:
+            ref = ref_of(tool, object_type, object_id, json.loads(data) if data else {})
+            if ref:
+                db.execute("UPDATE records SET person = ? WHERE rowid = ?", [":".join(ref), rowid])
+        last = rows[-1][0]
+    db["records"].create_index(["person"])

@@ -60,7 +60,7 @@ class Span:
     until: date
 
 
-def zone(*candidates: str | None) -> str:
+def iana(*candidates: str | None) -> str | None:
     """The first candidate that is an IANA timezone (Zendesk may also send "Madrid")."""
     for name in candidates:
         if not name:
@@ -70,7 +70,12 @@ def zone(*candidates: str | None) -> str:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             continue
         return name
-    return "UTC"
+    return None
+
+
+def zone(*candidates: str | None) -> str:
+    """The first candidate that is an IANA timezone, else UTC."""
+    return iana(*candidates) or "UTC"
 
 
 def local_date(moment: datetime, time_zone: str) -> date:

@@ -48,10 +48,15 @@ def _first(ids: Any) -> str | None:
 
 def customer_ref(event: Event) -> Ref | None:
     """The tool record that names the customer of this event's moments."""
-    data, kind = event.data, (event.tool, event.object_type)
+    return ref_of(event.tool, event.object_type, event.object_id, event.data)
+
+
+def ref_of(tool: str, object_type: str, object_id: str, data: dict[str, Any]) -> Ref | None:
+    """`customer_ref` of a record's data (the store keeps it beside each record)."""
+    kind = (tool, object_type)
     if kind in {("zendesk", "user"), ("zendesk", "organization"), ("hubspot", "contact"),
                 ("hubspot", "company")}:  # fmt: skip
-        return (event.tool, event.object_type, event.object_id)
+        return (tool, object_type, object_id)
     if kind in {("zendesk", "ticket"), ("zendesk", "satisfaction_rating")}:
         requester = data.get("requester_id")
         return ("zendesk", "user", str(requester)) if requester else None

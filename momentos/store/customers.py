@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from momentos.model import Event
+from momentos.moments.links import customer_ref
 from momentos.store.base import (
     SQLITE_MAX_INT,
     SQLITE_MIN_INT,
@@ -19,13 +20,14 @@ from momentos.store.base import (
 class Customers(Connection):
     def upsert_record(self, event: Event, email: str | None, domain: str | None) -> bool:
         """Keep the newest version of a record; return True if this event was the newest."""
+        ref = customer_ref(event)
         cur = self.db.execute(
             "INSERT INTO records (tool, object_type, object_id, version, occurred_at, email,"
-            " domain, deleted, data) VALUES (?,?,?,?,?,?,?,?,?)"
+            " domain, deleted, data, person) VALUES (?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT(tool, object_type, object_id) DO UPDATE SET version = excluded.version,"
             " occurred_at = excluded.occurred_at, email = excluded.email,"
-            " domain = excluded.domain, deleted = excluded.deleted, data = excluded.data"
-            " WHERE excluded.occurred_at >= records.occurred_at",
+            " domain = excluded.domain, deleted = excluded.deleted, data = excluded.data,"
+            " person = excluded.person WHERE excluded.occurred_at >= records.occurred_at",
             [
                 event.tool,
                 event.object_type,
@@ -36,6 +38,7 @@ class Customers(Connection):
                 domain,
                 int(event.deleted),
                 _json(event.data),
+                ":".join(ref) if ref else None,
             ],
         )
         return cur.rowcount > 0
@@ -73,8 +76,8 @@ class Customers(Connection):
         email: str | None,
         domain: str | None,
         language: str | None,
-        time_zone: str | None,
         now: datetime,
+        time_zone: str | None = None,
     ) -> int:
         cur = self.db.execute(
             "INSERT INTO customers (name, email, domain, language, time_zone, created_at)"
@@ -190,6 +193,54 @@ class Customers(Connection):
             [tool, object_type, object_id],
         )
         return rows[0]["time_zone"] if rows else None
+
+    def customer_and_zone(
+        self, tool: str, object_type: str, object_id: str
+    ) -> tuple[int | None, str | None]:
+        """The customer a record is linked to and that customer's time zone, in one read."""
+        rows = self._rows(
+            "SELECT l.customer_id, c.time_zone FROM customer_links l JOIN customers c"
+            " ON c.id = l.customer_id WHERE l.tool = ? AND l.object_type = ? AND l.object_id = ?",
+            [tool, object_type, object_id],
+        )
+        return (rows[0]["customer_id"], rows[0]["time_zone"]) if rows else (None, None)
+
+    def time_zones(self, customer_id: int) -> list[str]:
+        """The time zones the customer's live records give, the longest-known record's first
+        (its `created_at` in the tool; records without one last, then by id)."""
+        rows = self._rows(
+            "SELECT json_extract(r.data, '$.time_zone') AS time_zone FROM customer_links l"
+            " JOIN records r USING (tool, object_type, object_id) WHERE l.customer_id = ?"
+            " AND r.deleted = 0 AND json_extract(r.data, '$.time_zone') IS NOT NULL"
+            " ORDER BY json_extract(r.data, '$.created_at') IS NULL,"
+            " json_extract(r.data, '$.created_at'), r.tool, r.object_type, r.object_id",
+            [customer_id],
+        )
+        return [row["time_zone"] for row in rows]
+
+    def set_time_zone(self, customer_id: int, time_zone: str | None) -> None:
+        self.db.execute("UPDATE customers SET time_zone = ? WHERE id = ?", [time_zone, customer_id])
+
+    def records_about(
+        self, kinds: Iterable[tuple[str, str]], *, customer_id: int | None = None,
+        person: tuple[str, str, str] | None = None,
+    ) -> list[tuple[str, str, str]]:  # fmt: skip
+        """Records of `kinds` (deleted ones too) whose customer is known by `person`, or by
+        any record linked to `customer_id`: the records themselves, their deals, invoices."""
+        names = [f"{tool}:{object_type}" for tool, object_type in kinds]
+        if customer_id is not None:
+            persons = ("SELECT tool || ':' || object_type || ':' || object_id"
+                       " FROM customer_links WHERE customer_id = ?")  # fmt: skip
+            params: list[Any] = [customer_id]
+        else:
+            persons, params = "?", [":".join(person or ())]
+        rows = self._rows(
+            f"SELECT tool, object_type, object_id FROM records WHERE person IN ({persons})"
+            f" AND tool || ':' || object_type IN ({','.join('?' * len(names))})"
+            " ORDER BY tool, object_type, object_id",
+            [*params, *names],
+        )
+        return [(row["tool"], row["object_type"], row["object_id"]) for row in rows]
 
     def company_records(
         self, tool: str, object_type: str, company_id: str, limit: int = 200

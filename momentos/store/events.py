@@ -168,6 +168,18 @@ class Events(Connection):
         )
         return [_stored_event(row) for row in rows]
 
+    def refreshed_events(self, tool: str, object_type: str, object_id: str) -> list[StoredEvent]:
+        """What deriving a record again reads: the event of its newest version and those of
+        the earlier versions that own its stored moments, in the order they were stored."""
+        rows = self._rows(
+            "SELECT * FROM events WHERE id IN (SELECT e.id FROM records r JOIN events e"
+            " USING (tool, object_type, object_id, version) WHERE r.tool = ?"
+            " AND r.object_type = ? AND r.object_id = ? UNION SELECT event_id FROM moments"
+            f" WHERE {self._SAME_RECORD}) ORDER BY id",
+            [tool, object_type, object_id] * 2,
+        )
+        return [_stored_event(row) for row in rows]
+
     def event_versions(self, tool: str, object_type: str, object_id: str) -> list[dict]:
         """Every stored version of one record's data, oldest first (derived or not yet)."""
         rows = self._rows(

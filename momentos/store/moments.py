@@ -37,6 +37,36 @@ class Moments(Connection):
         )
         return cur.rowcount > 0
 
+    def put_moment(
+        self, moment: Any, event_id: int, customer_id: int | None, now: datetime
+    ) -> str | None:
+        """Insert a moment, or update its stored row in place (same key, same id and creation
+        time) where it differs: "added", "changed", or None when it was already so."""
+        if self.insert_moment(moment, event_id, customer_id, now):
+            return "added"
+        person = ":".join(moment.customer_ref) if moment.customer_ref else None
+        values = {"customer_id": customer_id, "person": person,
+                  "occurred_at": _ts(moment.occurred_at), "event_id": event_id,
+                  "link": moment.link, "data": _json(moment.data)}  # fmt: skip
+        cur = self.db.execute(
+            f"UPDATE moments SET {', '.join(f'{c} = ?' for c in values)} WHERE key = ?"
+            f" AND ({' OR '.join(f'{c} IS NOT ?' for c in values)})",
+            [*values.values(), moment.key, *values.values()],
+        )
+        return "changed" if cur.rowcount else None
+
+    def moment_keys(
+        self, tool: str, object_type: str, object_id: str, types: Iterable[str]
+    ) -> list[str]:
+        """The keys of a record's stored moments of `types`."""
+        types = list(types)
+        rows = self._rows(
+            f"SELECT key FROM moments WHERE {self._SAME_RECORD}"
+            f" AND type IN ({','.join('?' * len(types))}) ORDER BY key",
+            [tool, object_type, object_id, *types],
+        )
+        return [row["key"] for row in rows]
+
     def adopt_moments(self, person: str, customer_id: int) -> int:
         """Give moments that arrived before their customer was known to that customer."""
         cur = self.db.execute(
@@ -88,16 +118,20 @@ class Moments(Connection):
             [tool, object_type, object_id, _ts(after), *types],
         )
         gone = [row["key"] for row in rows if row["key"] not in keep]
-        for key in gone:
+        self.withdraw(gone, after)
+        return gone
+
+    def withdraw(self, keys: Iterable[str], now: datetime) -> None:
+        """Delete moments by key, dismissing the work still waiting for them."""
+        for key in keys:
             self.db.execute("DELETE FROM moments WHERE key = ?", [key])
             # Work for a moment that will not happen (a renewal moved, a birthday corrected)
             # must not reach the rep; what was already sent stays as it is.
             self.db.execute(
                 "UPDATE actions SET state = 'dismissed', error = ?, updated_at = ?"
                 " WHERE moment_key = ? AND state IN ('pending', 'retry')",
-                [f"its moment was withdrawn: {key}", _ts(after), key],
+                [f"its moment was withdrawn: {key}", _ts(now), key],
             )
-        return gone
 
     def stage_begin(self) -> None:
         """A scratch table (this connection only) for moments derived again from scratch."""

@@ -59,6 +59,29 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_records_stored_before_m006_learn_the_record_their_customer_is_known_by(tmp_path):
+    from momentos.identity import link_record
+    from tests.factories import hubspot_invoice, zendesk_user
+
+    store = Store(tmp_path / "m.db")
+    with store.transaction():
+        for event in (zendesk_user(), hubspot_invoice("9", companies=("21",)), zendesk_ticket()):
+            link_record(store, event, T0)
+    # As a store migrated up to m005 had them: no `person` column, m006 not applied.
+    store.db.execute("DROP INDEX idx_records_person")
+    store.db.execute("ALTER TABLE records DROP COLUMN person")
+    store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_records_by_customer_ref'")
+    store.close()
+    rows = Store(tmp_path / "m.db").db.query(
+        "SELECT object_type, object_id, person FROM records ORDER BY object_type"
+    )
+    assert list(rows) == [
+        {"object_type": "invoice", "object_id": "9", "person": "hubspot:company:21"},
+        {"object_type": "ticket", "object_id": "101", "person": "zendesk:user:501"},
+        {"object_type": "user", "object_id": "501", "person": "zendesk:user:501"},
+    ]
+
+
 def action(key="wf:1") -> Action:
     return Action(
         key=key,
