@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format clean translations chromium
+.PHONY: install demo test bench lint format clean translations chromium
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test: install chromium
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m momentos.configdoc --check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark suite (bench/run_all.py): one table, as README.md shows it; default sizes
+# take a few minutes, `make bench ARGS=--full` the sizes the issues name.
+bench: install
+	$(BIN)/python bench/run_all.py $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .

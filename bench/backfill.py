@@ -23,11 +23,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import Row, demo_config, judged, peak_rss_mb, print_rows  # noqa: E402
 from sandbox.scale import seed_size  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
 from sandbox.state import SandboxSettings  # noqa: E402
@@ -36,16 +35,19 @@ SECRETS = {"ZENDESK_API_TOKEN": "bench-zendesk", "ZENDESK_WEBHOOK_SECRET": "benc
            "HUBSPOT_TOKEN": "bench-hubspot", "HUBSPOT_APP_SECRET": "bench-app"}  # fmt: skip
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor"
 HIGH_VOLUME_EXPORTS = 30
+TICKETS_GOAL, RSS_GROWTH_GOAL, GOAL_SIZES = 10_000, 0.20, (100_000, 1_000_000)  # issue #5
 
 
 class Recorder:
-    """WSGI middleware: when each export request came and what it was answered."""
+    """WSGI middleware: when each request under `prefix` came, what it was answered, and
+    its path, as (monotonic time, status, path)."""
 
-    def __init__(self, app):
-        self.app, self.calls, self._lock = app, [], threading.Lock()
+    def __init__(self, app, prefix: str = ""):
+        self.app, self.prefix, self.calls, self._lock = app, prefix, [], threading.Lock()
 
     def __call__(self, environ, start_response):
-        if not environ.get("PATH_INFO", "").startswith(EXPORT_PATH):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(self.prefix):
             return self.app(environ, start_response)
         seen = {}
 
@@ -55,7 +57,7 @@ class Recorder:
 
         body = self.app(environ, start)
         with self._lock:
-            self.calls.append((time.monotonic(), seen.get("status")))
+            self.calls.append((time.monotonic(), seen.get("status"), path))
         return body
 
 
@@ -67,36 +69,29 @@ def sandbox(n: int, limited: bool) -> tuple[SandboxServer, Recorder]:
     now = server.state.clock.now()
     # Ending an hour ago: none of the tickets is in the export's withheld last minute.
     seed_size(server.state, n, start=now - timedelta(days=365), end=now - timedelta(hours=1))
-    recorder = Recorder(server.app.wsgi_app)
+    recorder = Recorder(server.app.wsgi_app, EXPORT_PATH)
     server.app.wsgi_app = recorder
     return server, recorder
 
 
 def write_config(directory: Path, url: str, limited: bool) -> Path:
-    data = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text())
-    data["store"] = {"path": str(directory / "momentos.db")}
     wide = {"requests_per_minute": 1_000_000, "incremental_per_minute": 1_000_000}
     narrow = {"incremental_per_minute": HIGH_VOLUME_EXPORTS}
-    data["zendesk"].update(base_url=url, **(narrow if limited else wide))
-    data["hubspot"]["base_url"] = url
-    path = directory / "momentos.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    return demo_config(directory, zendesk={"base_url": url, **(narrow if limited else wide)},
+                       hubspot={"base_url": url})  # fmt: skip
 
 
-def peak_rss_mb(pid: int, done: threading.Event, peak: list[float]) -> None:
+def follow_peak_rss(pid: int, done: threading.Event, peak: list[float]) -> None:
     """Follow the child's VmHWM (its own high-water RSS since exec) until it exits.
 
     Not `ru_maxrss`: Linux carries the pre-exec high-water mark over, and a child forked
     from this process (which holds the sandbox's million tickets) would report ours.
     """
-    status = Path(f"/proc/{pid}/status")
     while not done.wait(0.05):
         try:
-            line = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM"))
-        except (FileNotFoundError, StopIteration, ProcessLookupError):
+            peak[0] = max(peak[0], peak_rss_mb(pid))
+        except (FileNotFoundError, ProcessLookupError):
             continue
-        peak[0] = max(peak[0], int(line.split()[1]) / 1024)
 
 
 def run_backfill(config: Path) -> tuple[float, float, float, str]:
@@ -107,7 +102,7 @@ def run_backfill(config: Path) -> tuple[float, float, float, str]:
     started, done, peak = time.monotonic(), threading.Event(), [0.0]
     with tempfile.TemporaryFile() as err:
         child = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        watcher = threading.Thread(target=peak_rss_mb, args=(child.pid, done, peak))
+        watcher = threading.Thread(target=follow_peak_rss, args=(child.pid, done, peak))
         watcher.start()
         _pid, status, usage = os.wait4(child.pid, 0)
         wall = time.monotonic() - started
@@ -121,8 +116,8 @@ def run_backfill(config: Path) -> tuple[float, float, float, str]:
     return wall, usage.ru_utime + usage.ru_stime, peak[0], lines[-1] if lines else ""
 
 
-def busiest_minute(calls: list[tuple[float, int]]) -> int:
-    times = sorted(t for t, _ in calls)
+def busiest_minute(calls: list[tuple[float, int, str]]) -> int:
+    times = sorted(t for t, _, _ in calls)
     return max((sum(1 for u in times if t <= u < t + 60) for t in times), default=0)
 
 
@@ -133,7 +128,7 @@ def bench(n: int, limited: bool) -> dict:
             wall, cpu, rss, line = run_backfill(write_config(Path(tmp), server.url, limited))
     finally:
         server.stop()
-    served = [status for _, status in recorder.calls]
+    served = [status for _, status, _ in recorder.calls]
     return {"n": n, "wall": wall, "cpu": cpu, "rss": rss, "line": line, "requests": len(served),
             "429s": served.count(429), "busiest": busiest_minute(recorder.calls)}  # fmt: skip
 
@@ -154,18 +149,33 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--limited", type=int, default=50_000, help="tickets (0: skip)")
     args = parser.parse_args()
-    results = [bench(n, limited=False) for n in args.sizes]
+    results, rows = [bench(n, limited=False) for n in args.sizes], []
     for r in results:
         print("\n".join(describe(r)), flush=True)
+        rate, minimum = r["n"] / r["wall"], math.ceil(r["n"] / 1000)
+        rows.append(Row("backfill, rate limits off", f"{r['n']:,} tickets",
+                        f"{rate:,.0f} tickets/s ({r['n'] / r['cpu']:,.0f} per CPU-s), "
+                        f"peak RSS {r['rss']:.0f} MB, {r['requests']:,} export requests",
+                        f"≥ {TICKETS_GOAL:,} tickets/s at {GOAL_SIZES[0]:,}+, {minimum:,} requests",
+                        judged(rate >= TICKETS_GOAL and r["requests"] <= minimum, r["n"],
+                               GOAL_SIZES[0])))  # fmt: skip
     if len(results) > 1:
         growth = results[-1]["rss"] / results[0]["rss"] - 1
         print(f"peak RSS at {results[-1]['n']:,} vs {results[0]['n']:,}: {growth:+.0%}")
+        rows.append(Row("backfill, peak RSS growth", f"{results[0]['n']:,} → {results[-1]['n']:,}",
+                        f"{growth:+.0%}", f"≤ +{RSS_GROWTH_GOAL:.0%} from {GOAL_SIZES[0]:,} to "
+                        f"{GOAL_SIZES[1]:,}", judged(growth <= RSS_GROWTH_GOAL,
+                                                     results[-1]["n"], GOAL_SIZES[1])))  # fmt: skip
     if args.limited:
         r = bench(args.limited, limited=True)
+        share = r["busiest"] / HIGH_VOLUME_EXPORTS
         print(f"rate limits on, {r['n']:,} tickets, {HIGH_VOLUME_EXPORTS} exports/min: "
               f"{r['429s']} 429s served, {r['requests']} export requests in {r['wall']:.0f}s, "
-              f"busiest minute {r['busiest']} = {r['busiest'] / HIGH_VOLUME_EXPORTS:.0%} "
-              f"of the budget")  # fmt: skip
+              f"busiest minute {r['busiest']} = {share:.0%} of the budget")  # fmt: skip
+        rows.append(Row("backfill, rate limits on", f"{r['n']:,} tickets",
+                        f"{r['429s']} 429s, busiest minute {share:.0%} of the export budget",
+                        "0 429s", r["429s"] == 0))  # fmt: skip
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.measure import Row, print_rows  # noqa: E402
 from momentos.config import load_settings  # noqa: E402
 from momentos.crashtest import crash_and_recover, outcome, planned_tasks  # noqa: E402
 from momentos.store import Store  # noqa: E402
@@ -55,6 +56,10 @@ def main() -> None:
     print(f"outbox states:          {report.states}")
     print(f"integrity_check failed: {report.integrity_failures} times")
     print(f"wall time:              {elapsed:.0f} s")
+    print_rows([Row(f"dispatch under SIGKILL ({report.kills} kills)", f"{actions:,} actions",
+                    f"{len(report.duplicates)} created twice, {report.tasks_in_tool:,} tasks for "
+                    f"{report.distinct_keys:,} keys", "0 created twice, none lost",
+                    not report.duplicates and report.distinct_keys == actions)])  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.measure import Row, demo_config, print_rows  # noqa: E402
 from connectors.timefmt import format_iso  # noqa: E402
 from connectors.zendesk import webhooks  # noqa: E402
 from connectors.zendesk.records import to_event  # noqa: E402
@@ -45,22 +46,23 @@ def bench_poll(store: Store, n: int) -> float:
     return n / (time.perf_counter() - started)
 
 
+def zendesk_delivery(secret: str, n: int, stamp: str) -> tuple[bytes, dict[str, str]]:
+    """A signed event-type delivery (`ticket.created`) for ticket n: body and headers."""
+    detail = {**ticket(n), "id": str(n), "status": "OPEN"}
+    body = json.dumps({"type": "zen:event-type:ticket.created", "account_id": 1, "id": f"e{n}",
+                       "time": stamp, "subject": f"zen:ticket:{n}", "detail": detail,
+                       "zendesk_event_version": "2022-11-06", "event": {}}).encode()  # fmt: skip
+    return body, {webhooks.SIGNATURE_HEADER: webhooks.sign(secret, stamp, body),
+                  webhooks.TIMESTAMP_HEADER: stamp, "Content-Type": "application/json"}  # fmt: skip
+
+
 def bench_webhooks(app, n: int) -> float:
     secret = os.environ["ZENDESK_WEBHOOK_SECRET"]
     client = app.test_client()
-    stamp = format_iso(NOW)
-    bodies = []
-    for i in range(n):
-        detail = {**ticket(10_000_000 + i), "id": str(10_000_000 + i), "status": "OPEN"}
-        bodies.append(json.dumps({"type": "zen:event-type:ticket.created", "account_id": 1,
-                                  "id": f"e{i}", "time": stamp, "subject": f"zen:ticket:{i}",
-                                  "zendesk_event_version": "2022-11-06", "detail": detail,
-                                  "event": {}}).encode())  # fmt: skip
+    deliveries = [zendesk_delivery(secret, 10_000_000 + i, format_iso(NOW)) for i in range(n)]
     started = time.perf_counter()
-    for body in bodies:
-        response = client.post("/webhooks/zendesk", data=body, headers={
-            webhooks.SIGNATURE_HEADER: webhooks.sign(secret, stamp, body),
-            webhooks.TIMESTAMP_HEADER: stamp})  # fmt: skip
+    for body, headers in deliveries:
+        response = client.post("/webhooks/zendesk", data=body, headers=headers)
         if response.status_code != 200:
             raise SystemExit(f"webhook answered {response.status_code}: {response.data!r}")
     return n / (time.perf_counter() - started)
@@ -70,15 +72,18 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     use_demo_secrets()
     with tempfile.TemporaryDirectory() as tmp:
-        config = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
-        settings = load_settings(config)
-        settings.store["path"] = str(Path(tmp) / "bench.db")
+        settings = load_settings(demo_config(Path(tmp)))
         store = Store(settings.store["path"])
         poll_rate = bench_poll(store, n)
         app = create_app(settings, store, FrozenClock(NOW))
         hook_rate = bench_webhooks(app, n // 10)
     print(f"poll path:    {poll_rate:10,.0f} events/s  ({n:,} events, pages of 1,000)")
     print(f"webhook path: {hook_rate:10,.0f} events/s  ({n // 10:,} deliveries, one at a time)")
+    print_rows([
+        Row("ingest, poll path (pages of 1,000)", f"{n:,} events", f"{poll_rate:,.0f} events/s"),
+        Row("ingest, webhook path (in-process, one at a time)", f"{n // 10:,} deliveries",
+            f"{hook_rate:,.0f} events/s"),
+    ])  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ added. With `--db`, a store filled by an earlier run is reused.
 import argparse
 import json
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import Row, judged, peak_rss_mb, print_rows, reset_peak_rss  # noqa: E402
 from momentos.insights.analysis import detect_spikes  # noqa: E402
 from momentos.insights.frequency import frequency  # noqa: E402
 from momentos.insights.quality import quality  # noqa: E402
@@ -37,6 +37,7 @@ DAYS = 180
 SHIFT = NOW - timedelta(days=9)
 ZONE = "Europe/Madrid"
 CUSTOMERS = 5000
+GOAL_S, GOAL_SIZE = 3, 1_000_000  # issue #11
 COLUMNS = ("key, type, customer_id, person, occurred_at, tool, object_type, object_id,"
            " event_id, link, data, created_at")  # fmt: skip
 
@@ -106,13 +107,16 @@ def _write(store: Store, rows: list[tuple]) -> None:
                             " ON CONFLICT (key) DO NOTHING", rows)  # fmt: skip
 
 
-def timed(label: str, work):
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+def timed(label: str, work, tickets: int, rows: list[Row]):
+    reset_peak_rss()
+    before, started = peak_rss_mb(), time.perf_counter()
     result = work()
-    seconds = time.perf_counter() - started
-    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-    print(f"{label:<10} {seconds:6.2f} s   peak memory +{grown / 1024:.1f} MiB")
+    seconds, grown = time.perf_counter() - started, max(0.0, peak_rss_mb() - before)
+    print(f"{label:<10} {seconds:6.2f} s   peak memory +{grown:.1f} MB")
+    rows.append(Row(f"insights, {label}", f"{tickets:,} tickets",
+                    f"{seconds:.2f} s, peak RSS +{grown:.0f} MB",
+                    f"< {GOAL_S} s at {GOAL_SIZE:,}",
+                    judged(seconds < GOAL_S, tickets, GOAL_SIZE)))  # fmt: skip
     return result
 
 
@@ -128,14 +132,16 @@ def main() -> None:
     store = Store(path)
     counts = store.counts("moments", "type")
     print(f"moments: {', '.join(f'{k} {v:,}' for k, v in sorted(counts.items()))}")
-    spikes = timed("spikes", lambda: detect_spikes(store, ZONE, NOW))
-    timed("quality", lambda: quality(store, ZONE, NOW))
-    timed("frequency", lambda: frequency(store, ZONE, NOW))
+    tickets, rows = counts.get("support_request", 0), []
+    spikes = timed("spikes", lambda: detect_spikes(store, ZONE, NOW), tickets, rows)
+    timed("quality", lambda: quality(store, ZONE, NOW), tickets, rows)
+    timed("frequency", lambda: frequency(store, ZONE, NOW), tickets, rows)
     onset = SHIFT.astimezone(ZoneInfo(ZONE)).date()
     for spike in spikes:
         print(f"found {spike.dimension}={spike.value} since {spike.started_on} (planted {onset}):"
               f" {spike.share:.0%} from {spike.baseline_share:.0%}, {spike.requests:,} requests,"
               f" {spike.customers:,} customers")  # fmt: skip
+    print_rows(rows)
 
 
 if __name__ == "__main__":

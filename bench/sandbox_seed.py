@@ -23,6 +23,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import Row, print_rows  # noqa: E402
 from sandbox import seed  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
 from sandbox.state import SandboxSettings  # noqa: E402
@@ -98,6 +99,7 @@ def main() -> None:
         f"{'tickets':>10} {'seed (cpu)':>14} {'RSS':>7} {'peak':>7} "
         f"{'export (cpu)':>16} {'pages':>6}"
     )
+    rows = []
     for size in sizes:
         output = subprocess.run(
             [sys.executable, __file__, "--one", str(size)],
@@ -114,6 +116,15 @@ def main() -> None:
             f"{size:>10,} {seed_text:>14} {r['rss_after_seed_mb']:>5}MB "
             f"{r['rss_peak_mb']:>5}MB {export_text:>16} {r['pages']:>6}"
         )
+        rows.append(
+            Row(
+                "sandbox seed and export",
+                f"{size:,} tickets",
+                f"seed {r['seed_s']} s, RSS {r['rss_after_seed_mb']} MB (peak "
+                f"{r['rss_peak_mb']} MB), export {r['export_s']} s in {r['pages']:,} pages",
+            )
+        )
+    print_rows(rows)
 
 
 if __name__ == "__main__":
