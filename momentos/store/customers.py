@@ -247,10 +247,10 @@ class Customers(Connection):
     ) -> list[dict[str, Any]]:
         """The newest live records of a type associated with a company (`company_ids`)."""
         rows = self._rows(
-            "SELECT r.data FROM records r, json_each(r.data, '$.company_ids') c"
-            " WHERE r.tool = ? AND r.object_type = ? AND c.value = ? AND r.deleted = 0"
-            " ORDER BY r.occurred_at DESC LIMIT ?",
-            [tool, object_type, company_id, limit],
+            "SELECT r.data FROM record_companies c JOIN records r USING (tool, object_type,"
+            " object_id) WHERE c.tool = ? AND c.object_type = ? AND c.company_id = ?"
+            " AND r.deleted = 0 ORDER BY r.occurred_at DESC LIMIT ?",
+            [tool, object_type, str(company_id), limit],
         )
         return [json.loads(row["data"]) for row in rows]
 

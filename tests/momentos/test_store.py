@@ -124,3 +124,46 @@ def test_one_customers_moments_of_one_type_are_read_by_the_customers_index(store
     [query] = [s for s in statements if s.startswith("SELECT * FROM moments")]
     plan = " ".join(row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {query}").fetchall())
     assert "idx_moments_customer_id_occurred_at" in plan
+
+
+def test_a_companys_records_follow_their_newest_version_and_are_read_by_index(tmp_path):
+    from tests.factories import hubspot_invoice
+
+    store = Store(tmp_path / "m.db")
+
+    def invoices_of(company):
+        return [r["id"] for r in store.company_records("hubspot", "invoice", company)]
+
+    store.upsert_record(hubspot_invoice("9", companies=("21",)), None, None)
+    earlier = "2026-11-22T08:00:00Z"
+    store.upsert_record(hubspot_invoice("8", companies=("21", "22"), modified=earlier), None, None)
+    assert (invoices_of("21"), invoices_of("22")) == (["9", "8"], ["8"])
+    moved = hubspot_invoice("9", companies=("22",), modified="2026-11-24T08:00:00Z")
+    store.upsert_record(moved, None, None)
+    store.upsert_record(hubspot_invoice("8", companies=("21",), modified="2026-11-01T08:00:00Z"),
+                        None, None)  # fmt: skip  # an older version changes nothing
+    assert (invoices_of("21"), invoices_of("22")) == (["8"], ["9", "8"])
+    store.mark_deleted(hubspot_invoice("8", modified="2026-11-25T08:00:00Z"))
+    assert (invoices_of("21"), invoices_of("22")) == ([], ["9"])
+    statements = []
+    store.db.conn.set_trace_callback(statements.append)
+    invoices_of("22")
+    store.db.conn.set_trace_callback(None)
+    [query] = [s for s in statements if s.startswith("SELECT r.data")]
+    plan = " ".join(row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {query}"))
+    assert "idx_record_companies_company" in plan
+
+
+def test_records_stored_before_m007_are_found_by_company(tmp_path):
+    from tests.factories import hubspot_invoice
+
+    store = Store(tmp_path / "m.db")
+    store.upsert_record(hubspot_invoice("9", companies=("21",)), None, None)
+    # As a store migrated up to m006 had it: no table, no triggers, m007 not applied.
+    store.db.execute("DROP TABLE record_companies")
+    for trigger in ("record_companies_added", "record_companies_changed"):
+        store.db.execute(f"DROP TRIGGER {trigger}")
+    store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm007_records_by_company'")
+    store.close()
+    reopened = Store(tmp_path / "m.db")
+    assert [r["id"] for r in reopened.company_records("hubspot", "invoice", "21")] == ["9"]
