@@ -10,13 +10,15 @@ from typing import Any
 
 from connectors.batches import chunks, failed, send_batches
 from connectors.zendesk.client import ZendeskClient
-from momentos.errors import RetriableError
+from connectors.zendesk.jobs import wait_for_jobs
 from momentos.model import Action, ActionResult
 from momentos.moments.echo import EXTERNAL_ID_PREFIX, MOMENTOS_TAG
 
 CREATE_MANY_LIMIT = 100
 JOB_POLL_SECONDS = 2.0
 JOB_POLL_ATTEMPTS = 30
+# create_many jobs sent before reading them: well under the account's 30 queued (§4.2).
+JOBS_AT_ONCE = 10
 TICKET_FIELDS = ("requester_id", "requester", "priority", "type", "group_id", "assignee_id")
 KEY_FIELD = "momentos_key"
 
@@ -75,23 +77,40 @@ class ZendeskActions:
                             remote_url=self.ticket_url(ticket_id))  # fmt: skip
 
     def create(self, actions: list[Action]) -> list[ActionResult]:
-        """Send tickets (alone or through `create_many`) and comments; one result each."""
+        """Send tickets (alone or through `create_many`) and comments; one result each.
+
+        The `create_many` jobs are read together, one show_many call per poll, after the
+        other batches have gone out (and before more than `JOBS_AT_ONCE` pile up).
+        """
         problems = {a.key: problem for a in actions if (problem := payload_problem(a))}
         results = [failed(a, problems[a.key]) for a in actions if a.key in problems]
         valid = [a for a in actions if a.key not in problems]
         tickets = [a for a in valid if a.kind == "ticket"]
         batches = list(chunks(tickets, CREATE_MANY_LIMIT))
         batches += [[a] for a in valid if a.kind == "comment"]
-        results += send_batches(batches, self._send)
+        jobs: dict[str, list[Action]] = {}  # create_many jobs not read yet -> their batch
+        read: list[ActionResult] = []
+
+        def send(batch: list[Action]) -> list[ActionResult]:
+            if len(jobs) >= JOBS_AT_ONCE and len(batch) > 1:
+                read.extend(self._read_jobs(jobs))
+            return self._send(batch, jobs)
+
+        results += send_batches(batches, send)
+        results += read + self._read_jobs(jobs)
         order = {a.key: index for index, a in enumerate(actions)}
         return sorted(results, key=lambda r: order[r.key])
 
-    def _send(self, batch: list[Action]) -> list[ActionResult]:
+    def _send(self, batch: list[Action], jobs: dict[str, list[Action]]) -> list[ActionResult]:
         if batch[0].kind == "comment":
             return [self._comment(batch[0])]
         if len(batch) == 1:
             return [self._ticket(batch[0])]
-        return self._create_many(batch)
+        body = self.client.request_json(
+            "POST", "/api/v2/tickets/create_many.json",
+            json={"tickets": [ticket_body(a) for a in batch]}, idempotent=False)  # fmt: skip
+        jobs[body["job_status"]["id"]] = batch
+        return []
 
     def _ticket(self, action: Action) -> ActionResult:
         # With the Idempotency-Key, a repeat within two hours returns the first ticket.
@@ -109,11 +128,19 @@ class ZendeskActions:
         audit_id = (body.get("audit") or {}).get("id", ticket_id)
         return self._ok(action, audit_id, ticket_id)
 
-    def _create_many(self, batch: list[Action]) -> list[ActionResult]:
-        body = self.client.request_json(
-            "POST", "/api/v2/tickets/create_many.json",
-            json={"tickets": [ticket_body(a) for a in batch]}, idempotent=False)  # fmt: skip
-        job = self._wait_for_job(body["job_status"]["id"])
+    def _read_jobs(self, jobs: dict[str, list[Action]]) -> list[ActionResult]:
+        """Wait for the jobs, together, then read each batch's results; forgets the jobs."""
+        if not jobs:
+            return []
+        done = wait_for_jobs(self.client, list(jobs), self.job_poll_seconds,
+                             self.job_poll_attempts)  # fmt: skip
+        results = [
+            r for job_id, batch in jobs.items() for r in self._job_results(batch, done[job_id])
+        ]
+        jobs.clear()
+        return results
+
+    def _job_results(self, batch: list[Action], job: dict[str, Any]) -> list[ActionResult]:
         by_index = {item.get("index"): item for item in job.get("results") or []}
         results, missing = [], []
         for index, action in enumerate(batch):
@@ -138,15 +165,6 @@ class ZendeskActions:
             else:
                 results.append(failed(action, "Zendesk's job said nothing of it", retriable=True))
         return results
-
-    def _wait_for_job(self, job_id: str) -> dict[str, Any]:
-        path = f"/api/v2/job_statuses/{job_id}.json"
-        for _ in range(self.job_poll_attempts):
-            job = self.client.request_json("GET", path)["job_status"]
-            if job.get("status") in ("completed", "failed"):
-                return job
-            self.client.clock.sleep(self.job_poll_seconds)
-        raise RetriableError(f"Zendesk job {job_id} is still running; look its tickets up")
 
     def lookup(self, actions: list[Action]) -> dict[str, tuple[str, str]]:
         """Where each action already exists in Zendesk: key -> (remote id, agent URL)."""

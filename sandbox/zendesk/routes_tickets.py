@@ -82,6 +82,11 @@ def register_related(bp: Blueprint, state) -> None:
     def create_many():
         return jsonify({"job_status": state.create_many(body().get("tickets"))})
 
+    # A static rule outranks `<job_id>`, so `show_many` is never read as a job id.
+    @both(bp, "/job_statuses/show_many")
+    def job_statuses_show_many():
+        return jsonify({"job_statuses": state.jobs.show_many(request.args.get("ids"), state.now())})
+
     @both(bp, "/job_statuses/<job_id>")
     def job_status(job_id: str):
         return jsonify({"job_status": state.jobs.get(job_id, state.now())})

@@ -9,6 +9,7 @@ from momentos.errors import RateLimited, RetriableError
 from momentos.model import Action, ActionResult
 
 BASE = "https://acme.zendesk.com"
+SHOW_MANY = f"{BASE}/api/v2/job_statuses/show_many.json"
 
 
 @pytest.fixture
@@ -59,19 +60,29 @@ def test_one_ticket_is_retried_after_a_503_because_the_key_makes_it_safe(ordered
     assert actions.create([ticket_action("k")]) == [ok("k", 501, 501)]
 
 
+def create_many(mock, job_id, keys=None):
+    """Register a create_many answered by a queued job (matching the tickets if `keys`)."""
+    tickets = {"tickets": [sent_ticket(k) for k in keys or []]}
+    match = [matchers.json_params_matcher(tickets)] if keys else []
+    mock.post(f"{BASE}/api/v2/tickets/create_many.json", match=match,
+              json={"job_status": {"id": job_id, "status": "queued"}})  # fmt: skip
+
+
+def show_many(mock, ids, *jobs, **kwargs):
+    """Register a show_many asked for exactly `ids`, answering `jobs`."""
+    mock.get(SHOW_MANY, json={"job_statuses": list(jobs)},
+             match=[matchers.query_param_matcher({"ids": ",".join(ids)})], **kwargs)  # fmt: skip
+
+
+def done(job_id, *results, status="completed"):
+    return {"id": job_id, "status": status, "results": list(results)}
+
+
 def test_several_tickets_go_through_create_many_and_its_job(ordered, clock, actions):
-    ordered.post(f"{BASE}/api/v2/tickets/create_many.json", json={"job_status": {
-        "id": "j1", "status": "queued"}}, match=[matchers.json_params_matcher(
-            {"tickets": [sent_ticket("a"), sent_ticket("b"), sent_ticket("c")]})])  # fmt: skip
-    ordered.get(
-        f"{BASE}/api/v2/job_statuses/j1.json",
-        json={"job_status": {"id": "j1", "status": "working", "results": None}},
-    )
-    ordered.get(f"{BASE}/api/v2/job_statuses/j1.json", json={"job_status": {
-        "id": "j1", "status": "completed", "results": [
-            {"index": 2, "id": 903}, {"index": 0, "id": 901},
-            {"index": 1, "error": "TicketCreateFailed", "details": "Description: cannot be blank"},
-        ]}})  # fmt: skip
+    create_many(ordered, "j1", ["a", "b", "c"])
+    show_many(ordered, ["j1"], {"id": "j1", "status": "working", "results": None})
+    blank = {"index": 1, "error": "TicketCreateFailed", "details": "Description: cannot be blank"}
+    show_many(ordered, ["j1"], done("j1", {"index": 2, "id": 903}, {"index": 0, "id": 901}, blank))
     results = actions.create([ticket_action("a"), ticket_action("b"), ticket_action("c")])
     assert results == [
         ok("a", 901, 901),
@@ -81,13 +92,62 @@ def test_several_tickets_go_through_create_many_and_its_job(ordered, clock, acti
     assert clock.slept == [2.0]
 
 
+def test_the_jobs_of_all_batches_are_polled_together(ordered, clock, actions):
+    # Any GET of /job_statuses/{id} is unregistered: polling a batch alone fails this test.
+    keys = [f"k{i:03d}" for i in range(250)]
+    for number, start in enumerate((0, 100, 200), 1):
+        create_many(ordered, f"j{number}", keys[start : start + 100])
+    j1, j2, j3 = (done(f"j{n}", *({"index": i, "id": n * 1000 + i} for i in range(size)))
+                  for n, size in ((1, 100), (2, 100), (3, 50)))  # fmt: skip
+    show_many(ordered, ["j1", "j2", "j3"], j2, {"id": "j1", "status": "working"},
+              {"id": "j3", "status": "queued"})  # fmt: skip
+    show_many(ordered, ["j1", "j3"], j3, j1)
+    results = actions.create([ticket_action(k) for k in keys])
+    assert [r.remote_id for r in results] == [str(1000 + i) for i in range(100)] + [
+        str(2000 + i) for i in range(100)] + [str(3000 + i) for i in range(50)]  # fmt: skip
+    assert all(r.ok for r in results) and clock.slept == [2.0]
+    assert len(ordered.calls) == 5
+
+
+def test_no_more_than_jobs_at_once_are_left_unread(ordered, monkeypatch, actions):
+    monkeypatch.setattr("connectors.zendesk.actions.JOBS_AT_ONCE", 2)
+    monkeypatch.setattr("connectors.zendesk.actions.CREATE_MANY_LIMIT", 2)
+    keys = [f"k{i}" for i in range(6)]
+    create_many(ordered, "j1", keys[0:2])
+    create_many(ordered, "j2", keys[2:4])
+    show_many(ordered, ["j1", "j2"], done("j1", {"index": 0, "id": 1}, {"index": 1, "id": 2}),
+              done("j2", {"index": 0, "id": 3}, {"index": 1, "id": 4}))  # fmt: skip
+    create_many(ordered, "j3", keys[4:6])
+    show_many(ordered, ["j3"], done("j3", {"index": 0, "id": 5}, {"index": 1, "id": 6}))
+    results = actions.create([ticket_action(k) for k in keys])
+    assert [r.remote_id for r in results] == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_a_long_429_after_a_job_was_sent_leaves_every_outcome_to_the_lookup(ordered, actions):
+    # The pause also holds the poll back; raising RateLimited would resend the first batch.
+    keys = [f"k{i:03d}" for i in range(150)]
+    create_many(ordered, "j1", keys[:100])
+    ordered.post(f"{BASE}/api/v2/tickets/create_many.json", status=429,
+                 headers={"Retry-After": "600"})  # fmt: skip
+    with pytest.raises(RetriableError, match="jobs unread .*pause of 600s") as raised:
+        actions.create([ticket_action(k) for k in keys])
+    assert not isinstance(raised.value, RateLimited)
+    assert len(ordered.calls) == 2
+
+
+@pytest.mark.parametrize("status", [429, 404])
+def test_a_job_poll_refused_leaves_the_outcome_to_the_lookup(rsps, actions, status):
+    # The tickets may exist: a 429 here must not read as "nothing was created".
+    create_many(rsps, "j1")
+    show_many(rsps, ["j1"], status=status, headers={"Retry-After": "900"})
+    with pytest.raises(RetriableError, match="jobs unread") as raised:
+        actions.create([ticket_action("a"), ticket_action("b")])
+    assert not isinstance(raised.value, RateLimited)
+
+
 def test_a_job_that_reports_nothing_for_an_action_is_settled_by_lookup(ordered, actions):
-    ordered.post(
-        f"{BASE}/api/v2/tickets/create_many.json",
-        json={"job_status": {"id": "j2", "status": "queued"}},
-    )
-    ordered.get(f"{BASE}/api/v2/job_statuses/j2.json", json={"job_status": {
-        "status": "failed", "results": [{"index": 0, "id": 1}]}})  # fmt: skip
+    create_many(ordered, "j2")
+    show_many(ordered, ["j2"], done("j2", {"index": 0, "id": 1}, status="failed"))
     ordered.get(
         f"{BASE}/api/v2/tickets.json",
         json={"tickets": [{"id": 2}]},
@@ -105,14 +165,11 @@ def test_a_job_that_reports_nothing_for_an_action_is_settled_by_lookup(ordered, 
 
 def test_a_job_still_running_leaves_the_outcome_to_the_lookup(rsps, clock, actions):
     actions.job_poll_attempts = 3
-    rsps.post(
-        f"{BASE}/api/v2/tickets/create_many.json",
-        json={"job_status": {"id": "j3", "status": "queued"}},
-    )
-    rsps.get(f"{BASE}/api/v2/job_statuses/j3.json", json={"job_status": {"status": "working"}})
-    with pytest.raises(RetriableError, match="job j3 is still running"):
+    create_many(rsps, "j3")
+    show_many(rsps, ["j3"], {"id": "j3", "status": "working"})
+    with pytest.raises(RetriableError, match="jobs still running: j3"):
         actions.create([ticket_action("a"), ticket_action("b")])
-    assert clock.slept == [2.0, 2.0, 2.0]
+    assert clock.slept == [2.0, 2.0]
 
 
 def test_create_many_is_not_repeated_after_a_503(rsps, actions):

@@ -121,6 +121,9 @@ def test_job_status_queued_and_finished(oas, zd, account):
     done = zd.get(queued.json()["job_status"]["url"])
     _check(oas, "GET", "/api/v2/job_statuses/{job_status_id}", "200", done)
     assert done.json()["job_status"]["results"][1]["error"] == "TicketCreateFailed"
+    many = zd.get("/job_statuses/show_many.json", params={"ids": queued.json()["job_status"]["id"]})
+    _check(oas, "GET", "/api/v2/job_statuses/show_many", "200", many)
+    assert many.json()["job_statuses"] == [done.json()["job_status"]]
 
 
 def test_ticket_fields_and_triggers(oas, zd, account):

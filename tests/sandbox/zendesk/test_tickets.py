@@ -226,6 +226,33 @@ def test_create_many_with_every_item_failing_fails_the_job(zd):
     assert done["status"] == "failed" and done["message"].startswith("Failed at ")
 
 
+def test_job_statuses_show_many_answers_the_named_jobs_in_order(zd):
+    first = zd.post("/tickets/create_many", json={"tickets": [{}]}).json()["job_status"]
+    second = zd.post("/tickets/create_many.json", json={"tickets": [{"comment": {"body": "b"}}]})
+    second = second.json()["job_status"]
+    ids = f"{second['id']},{'0' * 32},{first['id']}"
+    answer = zd.get("/job_statuses/show_many.json", params={"ids": ids})
+    assert answer.status_code == 200
+    jobs = answer.json()["job_statuses"]
+    assert [(j["id"], j["status"]) for j in jobs] == [
+        (second["id"], "completed"), (first["id"], "failed")]  # fmt: skip
+    assert jobs[0] == zd.get(second["url"]).json()["job_status"]
+    assert zd.get("/job_statuses/show_many", params={"ids": first["id"]}).json()[
+        "job_statuses"][0]["id"] == first["id"]  # fmt: skip
+    blank = zd.get("/job_statuses/show_many.json")
+    assert (blank.status_code, blank.json()["error"]) == (400, "InvalidValue")
+    too_many = zd.get("/job_statuses/show_many.json", params={"ids": ",".join(["a"] * 101)})
+    assert (too_many.status_code, too_many.json()["error"]) == (400, "TooManyValues")
+
+
+def test_job_statuses_are_kept_one_day(zd):
+    job = zd.post("/tickets/create_many", json={"tickets": [{}]}).json()["job_status"]
+    zd.advance(24 * 3600)
+    assert zd.get(job["url"]).status_code == 404
+    gone = zd.get("/job_statuses/show_many.json", params={"ids": job["id"]})
+    assert gone.json() == {"job_statuses": []}
+
+
 def test_imports_keep_timestamps_and_comments(zd):
     body = {
         "ticket": {
