@@ -1,4 +1,4 @@
-"""Reads for insights, kept in SQL over the rollup tables that triggers maintain (m005)."""
+"""Reads for insights, kept in SQL over the tables that triggers maintain (m005, m008)."""
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
@@ -9,15 +9,6 @@ from momentos.store.base import Connection, _hour, _ts
 
 
 class InsightReads(Connection):
-    # Each answer's journey stage: the customer's latest other moment in the 30 days before.
-    _STAGE = (
-        "COALESCE((SELECT p.type FROM moments p WHERE p.customer_id = a.customer_id"
-        " AND p.occurred_at < a.occurred_at AND p.occurred_at >= a.lookback"
-        " AND p.type != 'survey_answered' AND NOT (p.tool = 'zendesk' AND"
-        " p.object_type = 'ticket' AND p.object_id IS a.ticket)"
-        " ORDER BY p.occurred_at DESC LIMIT 1), 'none')"
-    )
-
     def request_counts(self, since: datetime, until: datetime) -> Iterator[tuple]:
         """(UTC hour 'YYYY-MM-DDTHH', dimension, value, requests) for [since, until), streamed."""
         return self.db.execute(
@@ -50,23 +41,17 @@ class InsightReads(Connection):
         """Survey answers in [since, until) counted by local month (`offset` from UTC, such
         as '+60 minutes'), scale and sentiment, three ways (`by`): `all`; `type`, under each
         type of the rated ticket's moments; `stage`, under the customer's latest other
-        moment type. One statement: each answer's JSON is read once."""
+        moment type. From the facts the triggers keep (m008), not the answers' JSON."""
         group = "a.month, a.scale, a.sentiment"
         return self._rows(
-            "WITH a AS MATERIALIZED (SELECT id, customer_id, occurred_at,"
-            " strftime('%Y-%m', occurred_at, ?) AS month,"
-            " strftime('%Y-%m-%dT%H:%M:%f', occurred_at, '-30 days') AS lookback,"
-            " json_extract(data, '$.scale') AS scale, json_extract(data, '$.sentiment')"
-            " AS sentiment, CAST(json_extract(data, '$.ticket_id') AS TEXT) AS ticket"
-            " FROM moments WHERE type = 'survey_answered' AND occurred_at >= ?"
+            "WITH a AS MATERIALIZED (SELECT moment_id, strftime('%Y-%m', occurred_at, ?)"
+            " AS month, scale, sentiment, stage FROM answer_facts WHERE occurred_at >= ?"
             " AND occurred_at < ?)"
             f" SELECT 'all' AS by, 'all' AS grp, {group}, COUNT(*) AS answers FROM a"
             f" GROUP BY {group}"
-            f" UNION ALL SELECT 'type', t.type, {group}, COUNT(DISTINCT a.id) FROM a"
-            " JOIN moments t ON t.tool = 'zendesk' AND t.object_type = 'ticket'"
-            f" AND t.object_id = a.ticket AND t.type != 'survey_answered' GROUP BY 2, {group}"
-            f" UNION ALL SELECT 'stage', {self._STAGE}, {group}, COUNT(*) FROM a"
-            f" GROUP BY 2, {group}",
+            f" UNION ALL SELECT 'type', t.type, {group}, COUNT(*) FROM a"
+            f" JOIN answer_types t ON t.moment_id = a.moment_id GROUP BY 2, {group}"
+            f" UNION ALL SELECT 'stage', a.stage, {group}, COUNT(*) FROM a GROUP BY 2, {group}",
             [offset, _ts(since), _ts(until)],
         )
 
