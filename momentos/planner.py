@@ -33,6 +33,10 @@ def view_for(store: Store, settings: Settings) -> View:
             time_zone=settings.timezone,
             fallback_owner_id=settings.hubspot["fallback_owner_id"],
             working_hours=guard_settings(settings),
+            category_fields=tuple(
+                (name, str(field_id))
+                for name, field_id in settings.moments["category_fields"].items()
+            ),
         ),
     )
 

@@ -53,6 +53,10 @@ def _owners(stream: Stream, sources: Sources, cursor: str | None) -> Iterator[Pa
     return poll_owners(sources.hubspot, cursor)
 
 
+def _ticket_fields(stream: Stream, sources: Sources, cursor: str | None) -> Iterator[Page]:
+    return zendesk_poll.poll_ticket_fields(sources.zendesk, cursor)
+
+
 def _export(poll) -> Callable[[Stream, Sources, str | None], Iterator[Page]]:
     return lambda stream, sources, cursor: poll(sources.zendesk, cursor, sources.zendesk_start)
 
@@ -73,6 +77,8 @@ STREAMS = (
     Stream("hubspot:contacts", "hubspot", "contact", _search, CONTACT_PROPERTIES, ("companies",)),
     Stream("hubspot:deals", "hubspot", "deal", _search, DEAL_PROPERTIES, ("companies",)),
     Stream("hubspot:invoices", "hubspot", "invoice", _search, INVOICE_PROPERTIES, ("companies",)),
+    # First: the labels of the drop-down values the tickets after it carry.
+    Stream("zendesk:ticket_fields", "zendesk", "ticket_field", _ticket_fields),
     Stream(
         "zendesk:organizations", "zendesk", "organization", _export(zendesk_poll.poll_organizations)
     ),  # fmt: skip

@@ -1,5 +1,6 @@
 """What a workflow may read: moments and customers as plain data, never the store itself."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,6 +53,24 @@ class Defaults:
     fallback_owner_id: str
     # The guards' working hours (config `guards`): a call due at night waits for the morning.
     working_hours: GuardSettings = GuardSettings()
+    # `moments.category_fields`: (category name, Zendesk ticket field id), for their labels.
+    category_fields: tuple[tuple[str, str], ...] = ()
+
+
+def option_labels(ticket_field: Mapping[str, Any] | None) -> dict[str, str]:
+    """A drop-down ticket field's labels by value (`app_movil` -> `App Móvil`)."""
+    options = (ticket_field or {}).get("options") or ()
+    return {str(option["value"]): option["name"] for option in options}
+
+
+def category_labels(
+    store: Store, category_fields: Iterable[tuple[str, Any]]
+) -> dict[str, dict[str, str]]:
+    """Each named category's labels by value, from the stored ticket fields (none unread)."""
+    return {
+        name: option_labels(store.live_record("zendesk", "ticket_field", str(field_id)))
+        for name, field_id in category_fields
+    }
 
 
 def _moment(row: dict[str, Any]) -> MomentView:
@@ -92,6 +111,19 @@ class View:
     def owner_name(self, owner_id: str) -> str | None:
         """A HubSpot owner's name (else email), as the owners stream last told it."""
         return self._store.names("hubspot", "owner").get(str(owner_id))
+
+    def category_label(self, name: str, value: Any) -> str:
+        """The label staff see for a category's value (`app_movil` -> `App Móvil`): `name`
+        is a category of `moments.category_fields` or a ticket field id; else the value."""
+        field_id = dict(self.defaults.category_fields).get(name, name if name.isdigit() else None)
+        if field_id is None:
+            return str(value)
+        ticket_field = self._store.live_record("zendesk", "ticket_field", str(field_id))
+        return option_labels(ticket_field).get(str(value), str(value))
+
+    def category_labels(self) -> dict[str, dict[str, str]]:
+        """Every named category's labels by value (for texts told from moment data)."""
+        return category_labels(self._store, self.defaults.category_fields)
 
     def customer(self, customer_id: int) -> CustomerView | None:
         row = self._store.customer(customer_id)

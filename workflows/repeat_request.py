@@ -171,8 +171,10 @@ def _action(params: dict, view: View, customer_id: int, category: str,
     # The support lead reads it: the staff's language; the customer's days in their timezone.
     language, time_zone = view.defaults.language, customer.time_zone or view.defaults.time_zone
     first, last = (m.occurred_at.astimezone(ZoneInfo(time_zone)).date() for m in (run[0], run[-1]))
+    by = params["category_by"]
+    label = category if by in (BY_FORM, BY_TAGS) else view.category_label(by, category)
     text = render(NAME, language, customer=customer.name or f"#{customer_id}",
-                  category=category, count=len(run), days=(last - first).days + 1,
+                  category=label, count=len(run), days=(last - first).days + 1,
                   first=long_date(first, language), last=long_date(last, language),
                   requests=[_request(view, m, time_zone, language) for m in run[-LISTED:]],
                   hidden=max(0, len(run) - LISTED), customer_language=customer.language,

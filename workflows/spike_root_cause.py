@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from momentos.insights.sentences import kind, number, percent, sentence
+from momentos.insights.sentences import Labels, kind, number, percent, sentence, shown_value
 from momentos.insights.spikes import DEFAULT_THRESHOLDS, VIEWS, same_spike
 from momentos.model import Action
 from momentos.texts import render
@@ -65,17 +65,17 @@ def first_of_each(spikes: list[MomentView]) -> list[MomentView]:
     return kept
 
 
-def _text(moment: MomentView, language: str, examples: int) -> dict[str, str]:
+def _text(moment: MomentView, language: str, examples: int, labels: Labels) -> dict[str, str]:
     data = moment.data
     # The stored sentence says "since 2026-11-12": told again, the day as people write it.
     started_on = long_date(date.fromisoformat(data["started_on"]), language)
     return render(
         NAME,
         language,
-        sentence=sentence({**data, "started_on": started_on}, language),
+        sentence=sentence({**data, "started_on": started_on}, language, labels),
         kind=kind(data["dimension"]),
         field=data["dimension"].partition(".")[2],
-        value=data["value"],
+        value=shown_value(data, labels),
         started_on=started_on,
         share=percent(data["share"], language),
         baseline=percent(data["baseline_share"], language),
@@ -86,8 +86,8 @@ def _text(moment: MomentView, language: str, examples: int) -> dict[str, str]:
     )
 
 
-def _action(params: dict, moment: MomentView, language: str) -> Action:
-    text = _text(moment, language, params["examples"])
+def _action(params: dict, moment: MomentView, language: str, labels: Labels) -> Action:
+    text = _text(moment, language, params["examples"], labels)
     payload = {
         "subject": text["subject"],
         "body": text["body"],
@@ -115,5 +115,6 @@ def plan(params: dict, view: View, now: datetime) -> list[Action]:
     widest = params["horizon_days"] + max(t.window_days for t in VIEWS)
     lookback = now - timedelta(days=widest + DEFAULT_THRESHOLDS.window_days)
     spikes = first_of_each(view.moments(WAKES_ON, lookback, now + timedelta(days=1)))
-    return [_action(params, m, view.defaults.language) for m in spikes
+    labels = view.category_labels()
+    return [_action(params, m, view.defaults.language, labels) for m in spikes
             if _current(m, now, params["horizon_days"])]  # fmt: skip

@@ -5,16 +5,19 @@ then `cursor`. The last page (`end_of_stream`) still carries an `after_cursor`, 
 cursor for the next poll. Organizations only have the time-based export, whose next
 `start_time` is the previous `end_time`, inclusive, so the boundary item comes back.
 CSAT ratings have no export: their list is filtered by `start_time` (ZENDESK.md §10.1).
+Ticket fields are few and have no export: the whole list is read each time.
 """
 
 from collections.abc import Iterator
 from typing import Any
 
 from connectors.paging import Page
-from connectors.timefmt import parse_iso
+from connectors.timefmt import format_iso, parse_iso
+from connectors.zendesk import TOOL
 from connectors.zendesk.client import INCREMENTAL, ZendeskClient
 from connectors.zendesk.records import to_event, user_record
 from momentos.errors import FatalApiError
+from momentos.model import Event
 
 PER_PAGE = 1000
 RATINGS_PAGE = 100
@@ -76,6 +79,27 @@ def poll_organizations(
             raise _stuck(path, start)
         previous = {(event.object_id, event.version) for event in events}
         start = end
+
+
+def ticket_field_event(field: dict[str, Any]) -> Event:
+    """A ticket field as an event: its title, type and, for a drop-down, the label of each
+    value (`custom_field_options`; `system_field_options` for status, priority...)."""
+    options = field.get("custom_field_options") or field.get("system_field_options") or []
+    updated = format_iso(parse_iso(field.get("updated_at") or field["created_at"]))
+    data = {"id": str(field["id"]), "title": field.get("title") or "", "type": field.get("type"),
+            "active": field.get("active", True), "updated_at": updated,
+            "options": [{"value": o["value"], "name": o.get("name") or o["value"]}
+                        for o in options if o.get("value")]}  # fmt: skip
+    return Event(tool=TOOL, object_type="ticket_field", object_id=data["id"], version=updated,
+                 occurred_at=parse_iso(updated), data=data, raw=field)  # fmt: skip
+
+
+def poll_ticket_fields(client: ZendeskClient, cursor: str | None) -> Iterator[Page]:
+    """Every ticket field, each time: unpaginated, the list is complete in one response.
+    Events dedupe on `updated_at`; the cursor records the newest one seen."""
+    body = client.request_json("GET", "/api/v2/ticket_fields.json")
+    events = [ticket_field_event(field) for field in body.get("ticket_fields") or []]
+    yield Page(events, max([cursor or "", *(e.version for e in events)]) or None, True)
 
 
 def rating_cursor(cursor: str | None, start_time: int) -> tuple[int, frozenset[str]]:

@@ -40,7 +40,10 @@ def detect_spikes(store: Store, time_zone: str, now: datetime,
                           "occurred_at": e["occurred_at"]} for e in seen["examples"])  # fmt: skip
         found.append(replace(spike, customers=seen["customers"], examples=examples,
                              window_days=thresholds.window_days))  # fmt: skip
-    return found
+    # Zendesk tags a ticket with its drop-down option's value, so a field's rise is also its
+    # tag's: the field comes first, so the one kept names the field (and shows its label).
+    first = {spike.value: n for n, spike in reversed(list(enumerate(found)))}
+    return sorted(found, key=lambda s: (first[s.value], s.dimension.startswith("tag")))
 
 
 def detect_in_every_view(store: Store, time_zone: str, now: datetime) -> list[Spike]:

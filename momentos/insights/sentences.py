@@ -1,5 +1,6 @@
 """A spike told in a sentence, in Spanish or English, numbers written the local way."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from babel.numbers import format_decimal, format_percent
@@ -22,7 +23,19 @@ def number(value: int, language: str) -> str:
     return format_decimal(value, locale=language)
 
 
-def sentence(spike: dict[str, Any], language: str) -> str:
+Labels = Mapping[str, Mapping[str, str]]
+
+
+def shown_value(spike: dict[str, Any], labels: Labels | None = None) -> str:
+    """The spike's value as staff know it: a category's option label (`App Móvil` for
+    `app_movil`, from `labels`: category name -> value -> label); tags and the rest as is."""
+    dimension, value = spike["dimension"], str(spike["value"])
+    if kind(dimension) != "category":
+        return value
+    return (labels or {}).get(dimension.partition(".")[2], {}).get(value, value)
+
+
+def sentence(spike: dict[str, Any], language: str, labels: Labels | None = None) -> str:
     """'41% of requests since 2026-08-20 are about android, up from 9%: 1,312 requests,
     214 customers' from a spike's JSON shape (`analysis.as_json`)."""
     return render(
@@ -30,7 +43,7 @@ def sentence(spike: dict[str, Any], language: str) -> str:
         language,
         kind=kind(spike["dimension"]),
         field=spike["dimension"].partition(".")[2],
-        value=spike["value"],
+        value=shown_value(spike, labels),
         share=percent(spike["share"], language),
         baseline=percent(spike["baseline_share"], language),
         started_on=spike["started_on"],
@@ -39,5 +52,5 @@ def sentence(spike: dict[str, Any], language: str) -> str:
     )["spike"]
 
 
-def sentences(spike: dict[str, Any]) -> dict[str, str]:
-    return {language: sentence(spike, language) for language in LANGUAGES}
+def sentences(spike: dict[str, Any], labels: Labels | None = None) -> dict[str, str]:
+    return {language: sentence(spike, language, labels) for language in LANGUAGES}

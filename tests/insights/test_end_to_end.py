@@ -40,7 +40,8 @@ def test_the_spike_is_a_moment_once_and_its_ticket_is_created_once(planted):
     created = engine.created_records()["zendesk"]
     tickets = [r for r in created if r["key"].startswith("spike_root_cause:")]
     assert len(tickets) == 1
-    assert all(t["subject"].startswith("Pico de solicitudes: android") for t in tickets)
+    # The App field's label, read from Zendesk's ticket fields, not its value `android`.
+    assert all(t["subject"].startswith("Pico de solicitudes: Android app") for t in tickets)
     # Planning again, after the tickets exist, sends nothing new.
     from momentos.planner import run_workflow
 

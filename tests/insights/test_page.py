@@ -4,6 +4,7 @@ both languages, no missing translation, charts as inline SVG without script."""
 import random
 import re
 from datetime import timedelta
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -92,6 +93,33 @@ def test_the_page_shows_the_spike_the_charts_and_tables_in_both_languages(plante
     if language == "es":
         readable = text(html)
         assert [p for p in english_phrases() if p in readable] == []
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_spike_sentence_tells_the_drop_down_label(make_app, language):  # noqa: F811
+    from connectors.zendesk.poll import ticket_field_event
+    from momentos.clock import FrozenClock
+    from momentos.derive import derive_pending
+    from tests.factories import rule_context
+    from tests.web.conftest import login
+
+    labelled = make_app(moments={"category_fields": {"app": 77}})
+    store = labelled.config["STORE"]
+    field = ticket_field_event({"id": 77, "title": "App", "type": "tagger",
+                                "created_at": "2026-01-01T00:00:00Z",
+                                "updated_at": "2026-01-01T00:00:00Z",
+                                "custom_field_options": [{"name": "App Móvil",
+                                                          "value": "app_movil"}]})  # fmt: skip
+    store.add_events([field], source="poll", received_at=NOW)
+    derive_pending(store, rule_context(), FrozenClock(NOW))
+    plant(store)
+    browser = labelled.test_client()
+    login(browser)
+    with browser.session_transaction() as session:
+        session["lang"] = language
+    readable = unescape(text(browser.get("/admin/insights").text))
+    about = "es sobre «App Móvil»" if language == "es" else 'are about "App Móvil"'
+    assert about in readable
 
 
 def test_the_page_needs_a_login(client):  # noqa: F811

@@ -80,6 +80,8 @@ def test_every_moment_and_every_workflow_once_and_nothing_twice(demo, capsys):
     tickets = [r for r in first["records"]["zendesk"]["this_run"]
                if r["key"].startswith("spike_root_cause:")]  # fmt: skip
     assert [t["owner"] for t in tickets] == ["group 360000000201 (internal)"] * 2
+    # Staff read the App field's labels, not its codes (GET /api/v2/ticket_fields).
+    assert any("App Móvil" in t["subject"] for t in tickets), [t["subject"] for t in tickets]
     out = capsys.readouterr().out
     assert "Insights: 2 new spikes, " in out and " for -:" not in out
 

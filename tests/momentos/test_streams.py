@@ -22,6 +22,7 @@ def test_every_stream_is_declared_once_in_polling_order():
     names = [s.name for s in streams.STREAMS]
     assert len(names) == len(set(names))
     assert [s.name for s in streams.select("zendesk")] == [
+        "zendesk:ticket_fields",
         "zendesk:organizations",
         "zendesk:users",
         "zendesk:tickets",

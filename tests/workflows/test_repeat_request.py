@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from connectors.zendesk.poll import ticket_field_event
 from momentos.clock import FrozenClock
 from momentos.derive import derive_pending
 from momentos.planner import run_workflow
@@ -33,8 +34,17 @@ def load(store, *events, at=T0):
 
 def plan(store, now=NOW, language="es", **params):
     view = View(store, Defaults(language=language, time_zone="Europe/Madrid",
-                                fallback_owner_id="OWNER-FALLBACK"))  # fmt: skip
+                                fallback_owner_id="OWNER-FALLBACK",
+                                category_fields=(("app", APP_FIELD),)))  # fmt: skip
     return repeat_request.plan({**PARAMS, **params}, view, now)
+
+
+def app_field(updated="2026-11-01T08:00:00Z"):
+    """The App drop-down as the ticket fields stream reads it."""
+    options = [{"name": "App Móvil", "value": "app_movil"}, {"name": "Web", "value": "web"}]
+    return ticket_field_event({"id": int(APP_FIELD), "title": "App", "type": "tagger",
+                               "created_at": updated, "updated_at": updated,
+                               "custom_field_options": options})  # fmt: skip
 
 
 def request(ticket_id, days_ago, app="app_movil", tags=("app_movil",), requester=501, **extra):
@@ -65,6 +75,31 @@ def test_the_third_request_about_the_app_in_a_month_opens_a_root_cause_ticket(st
     assert "«La app se cierra (202)» (resuelta)" in body
     assert "Reúne las peticiones repetidas" in body
     assert "Idioma del cliente: español." in body
+
+
+def test_staff_read_the_value_s_label_in_both_languages_tags_keep_the_value(store):
+    load(store, app_field(), zendesk_user(), request(201, 14), request(202, 6), request(203, 0))
+    [es] = plan(store)
+    assert es.payload["subject"] == (
+        "Causa raíz: Carmen Vidal ha escrito 3 veces sobre «App Móvil» en 15 días"
+    )
+    assert es.payload["body"].startswith("Carmen Vidal ha abierto 3 solicitudes sobre «App Móvil»")
+    assert (es.key, es.payload["tags"]) == (KEY, [NAME, f"{NAME}_app_movil"])
+    [en] = plan(store, language="en")
+    assert en.payload["subject"] == (
+        'Root cause: Carmen Vidal has written 3 times about "App Móvil" in 15 days'
+    )
+    assert en.payload["body"].startswith('Carmen Vidal opened 3 requests about "App Móvil"')
+    [by_id] = plan(store, category_by=APP_FIELD)  # a field id names its labels too
+    assert "«App Móvil»" in by_id.payload["subject"]
+
+
+def test_a_value_the_field_does_not_list_is_told_as_it_is(store):
+    tablet = [request(n, d, app="tablet", tags=("tablet",)) for n, d in ((201, 14), (202, 6),
+                                                                          (203, 0))]  # fmt: skip
+    load(store, app_field(), zendesk_user(), *tablet)
+    [action] = plan(store)
+    assert "sobre «tablet»" in action.payload["subject"]
 
 
 def test_two_requests_or_three_spread_over_more_than_the_window_are_no_repetition(store):

@@ -4,10 +4,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from connectors.zendesk.poll import ticket_field_event
+from momentos.clock import FrozenClock
+from momentos.derive import derive_pending
 from momentos.insights.record import spike_moment
 from momentos.insights.spikes import Spike
 from momentos.store import Store
 from momentos.view import Defaults, View
+from tests.factories import rule_context
 from workflows import spike_root_cause
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -36,8 +40,32 @@ def record(store, *spikes):
 
 def plan(store, language="es", params=PARAMS, now=NOW):
     view = View(store, Defaults(language=language, time_zone="Europe/Madrid",
-                                fallback_owner_id="1"))  # fmt: skip
+                                fallback_owner_id="1",
+                                category_fields=(("app", "77"),)))  # fmt: skip
     return spike_root_cause.plan(params, view, now)
+
+
+def test_a_drop_down_value_is_told_by_its_label_in_both_languages(store):
+    options = [{"name": "App Móvil", "value": "app_movil"}, {"name": "API", "value": "api"}]
+    field = ticket_field_event({"id": 77, "title": "App", "type": "tagger",
+                                "created_at": "2026-01-01T00:00:00Z",
+                                "updated_at": "2026-01-01T00:00:00Z",
+                                "custom_field_options": options})  # fmt: skip
+    store.add_events([field], source="poll", received_at=NOW)
+    derive_pending(store, rule_context(), FrozenClock(NOW))
+    record(store, spike(value="app_movil"))
+    [es] = plan(store)
+    assert es.key == "spike_root_cause:spike:category.app:app_movil:2026-11-20"
+    assert es.payload["subject"] == (
+        "Pico de solicitudes: App Móvil (41\xa0% desde el 20 de noviembre de 2026)"
+    )
+    assert "es sobre «App Móvil», frente al 9\xa0%" in es.payload["body"]
+    assert "las solicitudes con «App Móvil» en el campo «app»" in es.payload["body"]
+    [en] = plan(store, language="en")
+    assert en.payload["subject"] == "Spike in requests: App Móvil (41% since November 20, 2026)"
+    assert en.payload["body"].startswith(
+        '41% of requests since November 20, 2026 are about "App Móvil", up from 9%'
+    )
 
 
 def test_one_internal_ticket_for_the_support_lead_with_the_analysis(store):

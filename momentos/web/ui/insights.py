@@ -8,7 +8,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from momentos.insights import analysis, frequency, quality
+from momentos.insights.sentences import sentence
 from momentos.insights.spikes import DEFAULT_THRESHOLDS, QUARTER, same_spike
+from momentos.view import category_labels
 from momentos.web.ui import i18n
 from momentos.web.ui.insight_charts import csat_chart, share_chart
 
@@ -30,8 +32,10 @@ def _spikes(store, settings, now, language: str) -> list[dict[str, Any]]:
     found = analysis.detect_in_every_view(store, settings.timezone, now)
     spikes = distinct([analysis.as_json(spike) for spike in found])
     labels = {"share": _("Share of requests"), "baseline": _("Before"), "onset": _("Onset")}
+    # Told again with the drop-down labels staff know (`App Móvil`, not `app_movil`).
+    options = category_labels(store, settings.moments["category_fields"].items())
     for n, spike in enumerate(spikes):
-        spike["text"] = spike["sentence"][language]
+        spike["text"] = sentence(spike, language, options)
         spike["chart"] = share_chart(spike, labels) if n < CHARTED else None
     return spikes
 
