@@ -4,7 +4,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from momentos.migrations import request_filter
+from momentos.rollups import request_filter
 from momentos.store.base import Connection, _hour, _ts
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from momentos.migrations import _ADD_FACTS, _ADD_TYPES
+from momentos.rollups import ADD_FACTS, ADD_TYPES
 from momentos.store import Store
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -86,8 +86,8 @@ def assert_consistent(store):
     with store.transaction() as db:
         db.execute("DELETE FROM answer_types")
         db.execute("DELETE FROM answer_facts")
-        db.execute(_ADD_FACTS.format(where="1"))
-        db.execute(_ADD_TYPES.format(where="1"))
+        db.execute(ADD_FACTS.format(where="1"))
+        db.execute(ADD_TYPES.format(where="1"))
     assert kept == (rows(store, "SELECT * FROM answer_facts ORDER BY moment_id"),
                     rows(store, "SELECT * FROM answer_types ORDER BY 1, 2"))  # fmt: skip
     for offset in ("+0 minutes", "+60 minutes", "-330 minutes"):
