@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 
 from momentos.guards import GuardSettings, next_working_time
@@ -124,6 +124,14 @@ def long_date(day: date, language: str) -> str:
     return format_date(day, "long", locale=language)
 
 
+def due_text(due: datetime, language: str) -> str:
+    """When a task is due as a rep reads it: "jueves, 26 de noviembre de 2026, 12:00 (CET)",
+    "Thursday, November 26, 2026, 12:00 PM (CET)"."""
+    day = format_date(due.date(), "full", locale=language)
+    hour = format_time(due, "short", tzinfo=due.tzinfo, locale=language)
+    return f"{day}, {hour} ({due.strftime('%Z')})"
+
+
 def money(amount: str | Decimal, currency: str | None, language: str) -> str:
     """An amount as the customer reads it: "1.500,00 €", "€1,500.00"; bare without currency."""
     value = Decimal(str(amount))
@@ -153,7 +161,7 @@ def hubspot_task(
 ) -> Action:
     """A task for the audience's owner, its text from `catalogue` in the customer's language."""
     text = render(catalogue, who.language, name=who.name, first_name=who.first_name,
-                  due_on=due.strftime("%Y-%m-%d %H:%M %Z"), link=moment.link if moment else None,
+                  due_on=due_text(due, who.language), link=moment.link if moment else None,
                   **context)  # fmt: skip
     return Action(
         key=key,

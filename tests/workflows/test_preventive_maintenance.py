@@ -74,7 +74,8 @@ def test_a_customer_served_six_months_ago_gets_an_offer_for_the_company_owner(st
     body = payload["body"]
     assert "fue el 20 de mayo de 2026: «Revisión de la caldera»" in body
     assert "https://acme.zendesk.com/agent/tickets/101" in body
-    assert "Por qué ahora:" in body and "Antes de: 2026-11-26 12:00 CET" in body
+    assert "Por qué ahora:" in body
+    assert "Antes de: jueves, 26 de noviembre de 2026, 12:00 (CET)" in body  # as a rep reads it
     assert "Propón una revisión preventiva" in body
     assert payload["due_at"] == "2026-11-26T12:00:00+01:00"
     assert (payload["priority"], payload["task_type"]) == ("MEDIUM", "CALL")
@@ -160,3 +161,14 @@ def test_add_months_keeps_the_day_or_the_month_end():
     assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
     assert add_months(date(2027, 8, 31), 6) == date(2028, 2, 29)
     assert add_months(date(2026, 1, 15), -6) == date(2025, 7, 15)
+
+
+def test_the_due_time_reads_as_people_write_it_in_each_language():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from workflows.common import due_text
+
+    due = datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert due_text(due, "en") == "Thursday, November 26, 2026, 12:00\u202fPM (EST)"
+    assert due_text(due, "es") == "jueves, 26 de noviembre de 2026, 12:00 (EST)"
