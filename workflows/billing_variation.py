@@ -21,11 +21,14 @@ from momentos.view import MomentView, View
 from workflows.common import (
     audience,
     due_on,
+    due_time_field,
     hubspot_task,
     local_today,
     long_date,
+    min_lead_field,
     money,
     record_of,
+    task_priority_field,
 )
 
 NAME = "billing_variation"
@@ -64,20 +67,9 @@ class Params(Schema):
         metadata={"description": "The explanation is due this many days after the task is "
                   "created."},
     )  # fmt: skip
-    due_time = fields.Time(
-        load_default=time(12, 0),
-        metadata={"description": "Local time, in the customer's timezone, the task is due."},
-    )
-    min_lead_minutes = fields.Integer(
-        load_default=60,
-        validate=validate.Range(min=0),
-        metadata={"description": "Never due sooner than this many minutes from now."},
-    )
-    priority = fields.String(
-        load_default="HIGH",
-        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
-        metadata={"description": "The task's priority: LOW, MEDIUM or HIGH."},
-    )
+    due_time = due_time_field(time(12, 0))
+    min_lead_minutes = min_lead_field()
+    priority = task_priority_field("HIGH")
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -19,7 +19,17 @@ from marshmallow import RAISE, Schema, fields, validate
 from momentos.model import Action
 from momentos.texts import playbook
 from momentos.view import MomentView, View
-from workflows.common import audience, due_on, hubspot_task, local_today, long_date, money
+from workflows.common import (
+    audience,
+    due_on,
+    due_time_field,
+    hubspot_task,
+    local_today,
+    long_date,
+    min_lead_field,
+    money,
+    task_priority_field,
+)
 
 NAME = "change_announcement"
 PROACTIVE = True
@@ -48,20 +58,9 @@ class Params(Schema):
         metadata={"description": "The warning is due this many days after the task is created "
                   "(sooner if the date the customer expects comes first)."},
     )  # fmt: skip
-    due_time = fields.Time(
-        load_default=time(12, 0),
-        metadata={"description": "Local time, in the customer's timezone, the task is due."},
-    )
-    min_lead_minutes = fields.Integer(
-        load_default=60,
-        validate=validate.Range(min=0),
-        metadata={"description": "Never due sooner than this many minutes from now."},
-    )
-    priority = fields.String(
-        load_default="HIGH",
-        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
-        metadata={"description": "The task's priority: LOW, MEDIUM or HIGH."},
-    )
+    due_time = due_time_field(time(12, 0))
+    min_lead_minutes = min_lead_field()
+    priority = task_priority_field("HIGH")
 
 
 def changes(moments: list[MomentView]) -> dict[tuple[str, str], dict[str, MomentView]]:

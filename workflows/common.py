@@ -10,11 +10,35 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
+from marshmallow import fields, validate
 
 from momentos.guards import GuardSettings, next_working_time
 from momentos.model import Action
 from momentos.texts import language_or_default, render
 from momentos.view import CustomerView, MomentView, View
+
+# Parameters most workflows share, built in one place so their checks and meanings agree
+# (docs/configuration.md is generated from these descriptions).
+TASK_PRIORITIES = ("LOW", "MEDIUM", "HIGH")
+
+
+def min_lead_field(default: int = 60) -> fields.Integer:
+    return fields.Integer(load_default=default, validate=validate.Range(min=0),
+                          metadata={"description": "Never due sooner than this many minutes "
+                                    "from now."})  # fmt: skip
+
+
+def due_time_field(default: time, what: str = "the task is") -> fields.Time:
+    """`what`: the words before "due", e.g. "the call is"."""
+    return fields.Time(load_default=default, metadata={
+        "description": f"Local time, in the customer's timezone, {what} due."})  # fmt: skip
+
+
+def task_priority_field(default: str, whose: str = "The task's") -> fields.String:
+    meaning = f"{whose} priority: LOW, MEDIUM or HIGH."
+    return fields.String(load_default=default, validate=validate.OneOf(TASK_PRIORITIES),
+                         metadata={"description": meaning})  # fmt: skip
+
 
 PRIORITIES = ("LOW", "MEDIUM", "HIGH")
 
@@ -154,7 +178,7 @@ def hubspot_task(
     due: datetime,
     *,
     priority: str = "MEDIUM",
-    task_type: str = "TODO",
+    task_type: str = "TODO",  # HubSpot's hs_task_type: TODO (a to-do), CALL or EMAIL
     moment: MomentView | None = None,
     deal_ids: tuple[str, ...] = (),
     **context,

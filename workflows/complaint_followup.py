@@ -8,7 +8,15 @@ from marshmallow import RAISE, Schema, fields, validate
 from momentos.model import Action
 from momentos.texts import playbook
 from momentos.view import MomentView, View
-from workflows.common import audience, call_due, hubspot_task, when_due
+from workflows.common import (
+    audience,
+    call_due,
+    due_time_field,
+    hubspot_task,
+    min_lead_field,
+    task_priority_field,
+    when_due,
+)
 
 NAME = "complaint_followup"
 WAKES_ON = ("complaint",)
@@ -21,25 +29,14 @@ class Params(Schema):
         unknown = RAISE
 
     enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
-    due_time = fields.Time(
-        load_default=time(17, 0),
-        metadata={"description": "Local time, in the customer's timezone, the call is due."},
-    )
-    min_lead_minutes = fields.Integer(
-        load_default=60,
-        validate=validate.Range(min=0),
-        metadata={"description": "Never due sooner than this many minutes from now."},
-    )
+    due_time = due_time_field(time(17, 0), "the call is")
+    min_lead_minutes = min_lead_field()
     horizon_days = fields.Integer(
         load_default=7,
         validate=validate.Range(min=1),
         metadata={"description": "Complaints older than this many days create nothing."},
     )
-    priority = fields.String(
-        load_default="HIGH",
-        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
-        metadata={"description": "The task's priority: LOW, MEDIUM or HIGH."},
-    )
+    priority = task_priority_field("HIGH")
 
 
 def _action(params: dict, view: View, moment: MomentView, now: datetime) -> Action | None:

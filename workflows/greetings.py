@@ -12,7 +12,14 @@ from marshmallow import RAISE, Schema, fields, validate
 from momentos.model import Action
 from momentos.texts import render
 from momentos.view import MomentView, View
-from workflows.common import Audience, due_on, hubspot_task
+from workflows.common import (
+    Audience,
+    due_on,
+    due_time_field,
+    hubspot_task,
+    min_lead_field,
+    task_priority_field,
+)
 
 SATURDAY = 5
 DAY_PATTERNS = {"es": "EEEE d 'de' MMMM", "en": "EEEE, MMMM d"}
@@ -46,20 +53,9 @@ class GreetingParams(Schema):
         metadata={"description": "A day on a Saturday or Sunday is greeted the Friday before, "
                   "while the team is in."},
     )  # fmt: skip
-    due_time = fields.Time(
-        load_default=time(10, 0),
-        metadata={"description": "Local time, in the customer's timezone, it is due."},
-    )
-    min_lead_minutes = fields.Integer(
-        load_default=30,
-        validate=validate.Range(min=0),
-        metadata={"description": "Never due sooner than this many minutes from now."},
-    )
-    priority = fields.String(
-        load_default="MEDIUM",
-        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
-        metadata={"description": "The task's priority: LOW, MEDIUM or HIGH."},
-    )
+    due_time = due_time_field(time(10, 0), "it is")
+    min_lead_minutes = min_lead_field(30)
+    priority = task_priority_field("MEDIUM")
 
 
 def greeting_day(day: date, weekend_to_friday: bool) -> date:

@@ -20,11 +20,14 @@ from workflows.common import (
     Audience,
     audience,
     due_at,
+    due_time_field,
     hubspot_task,
     local_today,
     long_date,
+    min_lead_field,
     money,
     record_of,
+    task_priority_field,
 )
 
 NAME = "payment_late"
@@ -76,25 +79,10 @@ class Params(Schema):
         metadata={"description": "Invoices overdue for longer than this create nothing (no "
                   "flood of old debts on first activation)."},
     )  # fmt: skip
-    due_time = fields.Time(
-        load_default=time(12, 0),
-        metadata={"description": "Local time, in the customer's timezone, the tasks are due."},
-    )
-    min_lead_minutes = fields.Integer(
-        load_default=60,
-        validate=validate.Range(min=0),
-        metadata={"description": "Never due sooner than this many minutes from now."},
-    )
-    follow_up_priority = fields.String(
-        load_default="MEDIUM",
-        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
-        metadata={"description": "The follow-up task's priority: LOW, MEDIUM or HIGH."},
-    )
-    escalation_priority = fields.String(
-        load_default="HIGH",
-        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
-        metadata={"description": "The escalation task's priority: LOW, MEDIUM or HIGH."},
-    )
+    due_time = due_time_field(time(12, 0), "the tasks are")
+    min_lead_minutes = min_lead_field()
+    follow_up_priority = task_priority_field("MEDIUM", "The follow-up task's")
+    escalation_priority = task_priority_field("HIGH", "The escalation task's")
 
     @validates_schema
     def _escalation_after_follow_up(self, data: dict, **kwargs) -> None:

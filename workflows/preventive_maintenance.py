@@ -13,7 +13,16 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from momentos.model import Action
 from momentos.view import MomentView, View
-from workflows.common import audience, due_on, hubspot_task, local_today, long_date
+from workflows.common import (
+    audience,
+    due_on,
+    due_time_field,
+    hubspot_task,
+    local_today,
+    long_date,
+    min_lead_field,
+    task_priority_field,
+)
 
 NAME = "preventive_maintenance"
 PROACTIVE = True
@@ -56,20 +65,9 @@ class Params(Schema):
         validate=validate.Range(min=0, max=30),
         metadata={"description": "The task is due this many days after it is created."},
     )
-    due_time = fields.Time(
-        load_default=time(12, 0),
-        metadata={"description": "Local time, in the customer's timezone, the task is due."},
-    )
-    min_lead_minutes = fields.Integer(
-        load_default=60,
-        validate=validate.Range(min=0),
-        metadata={"description": "Never due sooner than this many minutes from now."},
-    )
-    priority = fields.String(
-        load_default="MEDIUM",
-        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
-        metadata={"description": "The task's priority: LOW, MEDIUM or HIGH."},
-    )
+    due_time = due_time_field(time(12, 0))
+    min_lead_minutes = min_lead_field()
+    priority = task_priority_field("MEDIUM")
 
 
 def add_months(day: date, months: int) -> date:

@@ -20,11 +20,14 @@ from workflows.billing_variation import billed_on
 from workflows.common import (
     audience,
     due_on,
+    due_time_field,
     hubspot_task,
     local_today,
     long_date,
+    min_lead_field,
     money,
     record_of,
+    task_priority_field,
 )
 
 NAME = "renewal_reminder"
@@ -74,20 +77,9 @@ class Params(Schema):
         metadata={"description": "The call is due this many days after the task is created "
                   "(never after the renewal date)."},
     )  # fmt: skip
-    due_time = fields.Time(
-        load_default=time(10, 0),
-        metadata={"description": "Local time, in the customer's timezone, the call is due."},
-    )
-    min_lead_minutes = fields.Integer(
-        load_default=60,
-        validate=validate.Range(min=0),
-        metadata={"description": "Never due sooner than this many minutes from now."},
-    )
-    priority = fields.String(
-        load_default="MEDIUM",
-        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
-        metadata={"description": "The task's priority: LOW, MEDIUM or HIGH."},
-    )
+    due_time = due_time_field(time(10, 0), "the call is")
+    min_lead_minutes = min_lead_field()
+    priority = task_priority_field("MEDIUM")
     at_risk_priority = fields.String(
         load_default="HIGH",
         validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),

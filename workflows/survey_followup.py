@@ -30,8 +30,10 @@ from workflows.common import (
     Audience,
     audience,
     call_due,
+    due_time_field,
     hubspot_task,
     long_date,
+    min_lead_field,
     money,
     when_due,
 )
@@ -107,15 +109,8 @@ class Params(Schema):
             "for a review or referral."
         },
     )
-    due_time = fields.Time(
-        load_default=time(17, 0),
-        metadata={"description": "Local time, in the customer's timezone, owner tasks are due."},
-    )
-    min_lead_minutes = fields.Integer(
-        load_default=60,
-        validate=validate.Range(min=0),
-        metadata={"description": "Never due sooner than this many minutes from now."},
-    )
+    due_time = due_time_field(time(17, 0), "owner tasks are")
+    min_lead_minutes = min_lead_field()
 
 
 def _int_id(value: Any) -> int | str | None:

@@ -12,7 +12,16 @@ from momentos.model import Action
 from momentos.moments.dates import calendar_date
 from momentos.texts import playbook
 from momentos.view import MomentView, View
-from workflows.common import audience, due_on, hubspot_task, local_today, long_date
+from workflows.common import (
+    audience,
+    due_on,
+    due_time_field,
+    hubspot_task,
+    local_today,
+    long_date,
+    min_lead_field,
+    task_priority_field,
+)
 
 NAME = "usage_drop"
 PROACTIVE = True
@@ -43,20 +52,9 @@ class Params(Schema):
         validate=validate.Range(min=0, max=30),
         metadata={"description": "The call is due this many days after the task is created."},
     )
-    due_time = fields.Time(
-        load_default=time(12, 0),
-        metadata={"description": "Local time, in the customer's timezone, the call is due."},
-    )
-    min_lead_minutes = fields.Integer(
-        load_default=60,
-        validate=validate.Range(min=0),
-        metadata={"description": "Never due sooner than this many minutes from now."},
-    )
-    priority = fields.String(
-        load_default="MEDIUM",
-        validate=validate.OneOf(["LOW", "MEDIUM", "HIGH"]),
-        metadata={"description": "The task's priority: LOW, MEDIUM or HIGH."},
-    )
+    due_time = due_time_field(time(12, 0), "the call is")
+    min_lead_minutes = min_lead_field()
+    priority = task_priority_field("MEDIUM")
 
 
 def resumed(view: View, moment: MomentView) -> bool:
