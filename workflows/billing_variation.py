@@ -12,13 +12,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from momentos.model import Action
 from momentos.moments.dates import calendar_date
 from momentos.texts import playbook
 from momentos.view import MomentView, View
 from workflows.common import (
+    WorkflowParams,
     audience,
     due_on,
     due_time_field,
@@ -39,10 +40,7 @@ TRIGGER = {"trigger": "interval", "hours": 1}
 NOT_BILLED = frozenset({"draft", "voided"})
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(
         load_default=False,
         metadata={"description": "Run it at all (off until you turn it on: the owner "

@@ -14,12 +14,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from babel.numbers import format_decimal
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from momentos.model import Action
 from momentos.texts import playbook
 from momentos.view import MomentView, View
 from workflows.common import (
+    WorkflowParams,
     audience,
     due_on,
     due_time_field,
@@ -38,10 +39,7 @@ WAKES_ON = ("deal_delayed", "price_change")
 TRIGGER = {"trigger": "interval", "hours": 1}
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(
         load_default=False,
         metadata={"description": "Run it at all (off until you turn it on: it contacts "

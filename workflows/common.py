@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
-from marshmallow import fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from momentos.guards import GuardSettings, next_working_time
 from momentos.model import Action
@@ -20,6 +20,13 @@ from momentos.view import CustomerView, MomentView, View
 # Parameters most workflows share, built in one place so their checks and meanings agree
 # (docs/configuration.md is generated from these descriptions).
 TASK_PRIORITIES = ("LOW", "MEDIUM", "HIGH")
+
+
+class WorkflowParams(Schema):
+    """A workflow's parameters: a misspelt key is an error, never silently ignored."""
+
+    class Meta:
+        unknown = RAISE
 
 
 def min_lead_field(default: int = 60) -> fields.Integer:

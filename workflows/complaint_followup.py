@@ -3,12 +3,13 @@ today, or first thing on the next working morning when the complaint comes after
 
 from datetime import datetime, time, timedelta
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from momentos.model import Action
 from momentos.texts import playbook
 from momentos.view import MomentView, View
 from workflows.common import (
+    WorkflowParams,
     audience,
     call_due,
     due_time_field,
@@ -24,10 +25,7 @@ WAKES_ON = ("complaint",)
 TRIGGER = {"trigger": "interval", "minutes": 15}
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
     due_time = due_time_field(time(17, 0), "the call is")
     min_lead_minutes = min_lead_field()

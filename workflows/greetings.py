@@ -7,13 +7,14 @@ same person in HubSpot and in Zendesk (or a company in both) is greeted once.
 from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from momentos.model import Action
 from momentos.texts import render
 from momentos.view import MomentView, View
 from workflows.common import (
     Audience,
+    WorkflowParams,
     due_on,
     due_time_field,
     hubspot_task,
@@ -28,10 +29,7 @@ DAY_PATTERNS = {"es": "EEEE d 'de' MMMM", "en": "EEEE, MMMM d"}
 MARGIN = timedelta(days=3)
 
 
-class GreetingParams(Schema):
-    class Meta:
-        unknown = RAISE
-
+class GreetingParams(WorkflowParams):
     enabled = fields.Boolean(
         load_default=False,
         metadata={"description": "Run it at all (off until you turn it on: it contacts "

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from momentos.model import Action
 from momentos.moments.dates import calendar_date
@@ -18,6 +18,7 @@ from momentos.texts import playbook
 from momentos.view import MomentView, View
 from workflows.common import (
     Audience,
+    WorkflowParams,
     audience,
     due_at,
     due_time_field,
@@ -39,10 +40,7 @@ SETTLED = frozenset({"paid", "voided", "draft"})
 STEPS = ("follow_up", "escalation")
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(
         load_default=False,
         metadata={"description": "Run it at all (off until you turn it on: the owner "

@@ -10,11 +10,11 @@ customer already rated (Zendesk's own CSAT) is not asked about again.
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from momentos.model import Action
 from momentos.view import MomentView, View
-from workflows.common import Audience, audience
+from workflows.common import Audience, WorkflowParams, audience
 
 NAME = "post_service_survey"
 WAKES_ON = ("service_completed",)
@@ -24,10 +24,7 @@ TRIGGER = {"trigger": "interval", "minutes": 15}
 LEAD = timedelta(minutes=15)
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(
         load_default=False,
         metadata={

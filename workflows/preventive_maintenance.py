@@ -9,11 +9,12 @@ import calendar
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from momentos.model import Action
 from momentos.view import MomentView, View
 from workflows.common import (
+    WorkflowParams,
     audience,
     due_on,
     due_time_field,
@@ -34,10 +35,7 @@ WAKES_ON = ("service_completed",)
 TRIGGER = {"trigger": "cron", "hour": 7, "minute": 30}
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(
         load_default=False,
         metadata={"description": "Run it at all (off until you turn it on: it contacts "

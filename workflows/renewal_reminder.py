@@ -11,13 +11,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from momentos.model import Action
 from momentos.texts import playbook
 from momentos.view import MomentView, View
 from workflows.billing_variation import billed_on
 from workflows.common import (
+    WorkflowParams,
     audience,
     due_on,
     due_time_field,
@@ -42,10 +43,7 @@ SOLVED = frozenset({"solved", "closed"})
 SURVEY_LOOKBACK = timedelta(days=365)
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(
         load_default=False,
         metadata={"description": "Run it at all (off until you turn it on: the owner calls "

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from momentos.model import Action
 from momentos.texts import playbook, render
 from momentos.view import MomentView, View
-from workflows.common import long_date, record_of
+from workflows.common import WorkflowParams, long_date, record_of
 
 NAME = "repeat_request"
 WAKES_ON = ("support_request",)
@@ -29,10 +29,7 @@ HISTORY = timedelta(days=180)
 LISTED = 20
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
     category_by = fields.String(
         load_default="app",

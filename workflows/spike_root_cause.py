@@ -7,14 +7,14 @@ ticket is keyed by the first `spike` moment of its value, so there is never a se
 
 from datetime import date, datetime, timedelta
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from momentos.insights.sentences import Labels, kind, number, percent, sentence, shown_value
 from momentos.insights.spikes import DEFAULT_THRESHOLDS, VIEWS, same_spike
 from momentos.model import Action
 from momentos.texts import render
 from momentos.view import MomentView, View
-from workflows.common import long_date
+from workflows.common import WorkflowParams, long_date
 
 NAME = "spike_root_cause"
 WAKES_ON = ("spike",)
@@ -23,10 +23,7 @@ TRIGGER = {"trigger": "interval", "hours": 1}
 PRIORITIES = ("low", "normal", "high", "urgent")
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
     group_id = fields.Integer(
         load_default=None, allow_none=True,

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from momentos.guards import GuardSettings
 from momentos.model import Action
@@ -28,6 +28,7 @@ from momentos.texts import playbook, render
 from momentos.view import MomentView, View
 from workflows.common import (
     Audience,
+    WorkflowParams,
     audience,
     call_due,
     due_time_field,
@@ -47,10 +48,7 @@ TRIGGER = {"trigger": "interval", "minutes": 5}
 PER_MOMENT = True
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
     horizon_days = fields.Integer(
         load_default=7,

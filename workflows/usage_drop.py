@@ -6,13 +6,14 @@ time to learn why and help.
 
 from datetime import date, datetime, time, timedelta
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from momentos.model import Action
 from momentos.moments.dates import calendar_date
 from momentos.texts import playbook
 from momentos.view import MomentView, View
 from workflows.common import (
+    WorkflowParams,
     audience,
     due_on,
     due_time_field,
@@ -32,10 +33,7 @@ WAKES_ON = ("usage_drop",)
 TRIGGER = {"trigger": "cron", "hour": 7, "minute": 40}
 
 
-class Params(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Params(WorkflowParams):
     enabled = fields.Boolean(
         load_default=False,
         metadata={"description": "Run it at all (off until you turn it on: it contacts "
