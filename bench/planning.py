@@ -197,7 +197,7 @@ def one_new_complaint(store: Store, settings, customer: int) -> list:
               "via": {"channel": "email"}, "created_at": opened, "updated_at": opened}  # fmt: skip
     store.add_events([zendesk_event("ticket", ticket)], source="webhook", received_at=NOW)
     derived = derive_pending(store, rule_context(settings), FrozenClock(NOW))
-    return run_woken(store, settings, derived.new_types, NOW)
+    return run_woken(store, settings, derived.new_types, NOW, derived.new_customers)
 
 
 def measure(store: Store, settings, n: int) -> list[Row]:

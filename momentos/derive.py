@@ -28,7 +28,14 @@ class DeriveReport:
     events: int = 0
     new_moments: list[str] = field(default_factory=list)
     new_types: set[str] = field(default_factory=set)
+    # Whose the new moments are (None: a moment no customer is known for).
+    new_customers: set[int | None] = field(default_factory=set)
     changed_moments: list[str] = field(default_factory=list)
+
+    def added(self, moment, customer_id: int | None) -> None:
+        self.new_moments.append(moment.key)
+        self.new_types.add(moment.type)
+        self.new_customers.add(customer_id)
 
 
 def _is_full_record(tool: str, data: dict) -> bool:
@@ -136,16 +143,14 @@ def _derive_moments(
 
 def _insert(store, moment: Moment, event_id: int, customer_id, now, report) -> None:
     if store.insert_moment(moment, event_id, customer_id, now):
-        report.new_moments.append(moment.key)
-        report.new_types.add(moment.type)
+        report.added(moment, customer_id)
 
 
 def _put(store, moment: Moment, event_id: int, customer_id, now, report) -> None:
     """Insert the moment, or update its stored row in place."""
     done = store.put_moment(moment, event_id, customer_id, now)
     if done == "added":
-        report.new_moments.append(moment.key)
-        report.new_types.add(moment.type)
+        report.added(moment, customer_id)
     elif done == "changed":
         report.changed_moments.append(moment.key)
 

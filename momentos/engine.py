@@ -102,7 +102,8 @@ class Engine:
         derived = self.derive()
         report.derived, report.new_moments = derived.events, len(derived.new_moments)
         if derived.new_types:
-            report.runs = run_woken(self.store, self.settings, derived.new_types, self.clock.now())
+            report.runs = run_woken(self.store, self.settings, derived.new_types,
+                                    self.clock.now(), derived.new_customers)  # fmt: skip
         report.dispatch = self.dispatcher.run_once()
         return report
 

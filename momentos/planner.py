@@ -15,6 +15,9 @@ from workflows import WORKFLOWS, by_name
 
 logger = logging.getLogger(__name__)
 
+# Past this many customers a woken run plans for everyone: as cheap, and a bounded query.
+FOCUS_LIMIT = 1000
+
 
 @dataclass
 class RunResult:
@@ -25,7 +28,7 @@ class RunResult:
     error: str | None = None
 
 
-def view_for(store: Store, settings: Settings) -> View:
+def view_for(store: Store, settings: Settings, focus: frozenset[int] | None = None) -> View:
     return View(
         store,
         Defaults(
@@ -38,6 +41,7 @@ def view_for(store: Store, settings: Settings) -> View:
                 for name, field_id in settings.moments["category_fields"].items()
             ),
         ),
+        focus,
     )
 
 
@@ -56,21 +60,19 @@ def guard_settings(settings: Settings) -> guards.GuardSettings:
     )
 
 
-def _guarded(store: Store, settings: Settings, workflow, actions: list[Action], view: View,
+def _guarded(store: Store, settings: Settings, workflow, actions: list[Action],
              now: datetime) -> guards.Verdict:  # fmt: skip
     proactive = {w.NAME: getattr(w, "PROACTIVE", False) for w in WORKFLOWS}
     config = guard_settings(settings)
     since = now - timedelta(days=max(config.open_days, 7))
+    customers = {a.customer_id for a in actions if a.customer_id is not None}
     recent: dict[int, list[guards.Recent]] = {}
-    for row in store.recent_actions(since):
+    for row in store.recent_actions(since, customers):
         recent.setdefault(row["customer_id"], []).append(guards.Recent(
             key=row["key"], workflow=row["workflow"], customer_id=row["customer_id"],
             created_at=parse_iso(row["created_at"]),
             proactive=proactive.get(row["workflow"], False)))  # fmt: skip
-    time_zones = {}
-    for customer_id in {a.customer_id for a in actions if a.customer_id is not None}:
-        customer = view.customer(customer_id)
-        time_zones[customer_id] = (customer and customer.time_zone) or settings.timezone
+    time_zones = store.customer_time_zones(customers, settings.timezone)
     return guards.apply(actions, proactive=getattr(workflow, "PROACTIVE", False), recent=recent,
                         time_zones=time_zones, now=now, settings=config,
                         per_moment=getattr(workflow, "PER_MOMENT", False),
@@ -86,16 +88,18 @@ def run_workflow(
     as_of: datetime | None = None,
     dry_run: bool = False,
     trigger: str = "manual",
+    focus: frozenset[int] | None = None,
 ) -> RunResult:
-    """Plan one workflow as of a date; unless `dry_run`, enqueue what it planned."""
+    """Plan one workflow as of a date, for every customer or only those in `focus`; unless
+    `dry_run`, enqueue what it planned."""
     workflow = by_name(name)
     as_of = as_of or now
     run_id = store.start_run(name, trigger, as_of, dry_run, now)
     result = RunResult(name)
     try:
-        view = view_for(store, settings)
+        view = view_for(store, settings, focus)
         planned = workflow.plan(settings.workflows[name], view, as_of)
-        verdict = _guarded(store, settings, workflow, planned, view, as_of)
+        verdict = _guarded(store, settings, workflow, planned, as_of)
         result.actions, result.skipped = verdict.kept, verdict.skipped
         if not dry_run:
             result.enqueued = store.enqueue(result.actions, now)
@@ -107,11 +111,22 @@ def run_workflow(
 
 
 def run_woken(
-    store: Store, settings: Settings, moment_types: set[str], now: datetime
+    store: Store,
+    settings: Settings,
+    moment_types: set[str],
+    now: datetime,
+    customers: set[int | None] | None = None,
 ) -> list[RunResult]:
-    """Run every enabled workflow that one of these new moment types wakes."""
+    """Run every enabled workflow that one of these new moment types wakes. With the
+    `customers` the new moments are about, each plans for them alone: a workflow's actions
+    for a customer depend on that customer's moments only, and their keys are the ones a
+    full run gives, so nothing is lost or made twice. A moment with no customer (None), or
+    more than FOCUS_LIMIT customers (a backfill), widen the run to everyone."""
+    focus = None
+    if customers is not None and None not in customers and len(customers) <= FOCUS_LIMIT:
+        focus = frozenset(customers)
     return [
-        run_workflow(store, settings, w.NAME, now=now, trigger="moment")
+        run_workflow(store, settings, w.NAME, now=now, trigger="moment", focus=focus)
         for w in enabled_workflows(settings)
         if moment_types & set(w.WAKES_ON)
     ]

@@ -19,6 +19,10 @@ class Person:
     time_zone: str | None
 
 
+# The records a CustomerView carries: the customer's companies and people in both tools.
+PEOPLE = (("hubspot", "contact"), ("hubspot", "company"), ("zendesk", "user"))
+
+
 @dataclass(frozen=True)
 class CustomerView:
     id: int
@@ -88,20 +92,26 @@ def _moment(row: dict[str, Any]) -> MomentView:
 
 
 class View:
-    def __init__(self, store: Store, defaults: Defaults):
+    """What a workflow run reads. With `focus` (customer ids), `moments` answers only for
+    those customers: a run woken by one customer's new moment plans for that customer, not
+    for everyone (the scheduled runs plan for all)."""
+
+    def __init__(self, store: Store, defaults: Defaults, focus: frozenset[int] | None = None):
         self._store = store
         self.defaults = defaults
+        self.focus = focus
 
     def moments(
         self, types: tuple[str, ...], since: datetime, until: datetime | None = None
     ) -> list[MomentView]:
-        return [_moment(row) for row in self._store.moments(types=types, since=since, until=until)]
+        rows = self._store.moments(types=types, since=since, until=until, customers=self.focus)
+        return [_moment(row) for row in rows]
 
     def customer_moments(
         self, customer_id: int, types: tuple[str, ...], since: datetime, until: datetime
     ) -> list[MomentView]:
         """One customer's moments of `types` in [since, until), oldest first."""
-        rows = self._store.moments(types=types, since=since, until=until, customer_id=customer_id)
+        rows = self._store.moments(types=types, since=since, until=until, customers=[customer_id])
         return [_moment(row) for row in rows]
 
     def current(self, tool: str, object_type: str, object_id: str) -> dict[str, Any] | None:
@@ -129,7 +139,7 @@ class View:
         row = self._store.customer(customer_id)
         if row is None:
             return None
-        records = self._store.customer_records(customer_id)
+        records = self._store.customer_records(customer_id, PEOPLE)
 
         def of(tool: str, object_type: str) -> tuple[dict[str, Any], ...]:
             return tuple(

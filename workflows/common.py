@@ -14,7 +14,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from momentos.guards import GuardSettings, next_working_time
 from momentos.model import Action
-from momentos.texts import language_or_default, render
+from momentos.texts import babel_locale, language_or_default, render
 from momentos.view import CustomerView, MomentView, View
 
 # Parameters most workflows share, built in one place so their checks and meanings agree
@@ -134,7 +134,7 @@ def when_due(due: Due, now: datetime, time_zone: str, language: str) -> str:
     Monday"."""
     today = local_today(now, time_zone)
     return render("when", language, days=(due.at.date() - today).days,
-                  weekday=format_date(due.at.date(), "EEEE", locale=language),
+                  weekday=format_date(due.at.date(), "EEEE", locale=babel_locale(language)),
                   first_thing=due.first_thing)["call"]  # fmt: skip
 
 
@@ -152,14 +152,14 @@ def local_today(now: datetime, time_zone: str) -> date:
 
 def long_date(day: date, language: str) -> str:
     """A day as people write it: "5 de octubre de 2026", "October 5, 2026"."""
-    return format_date(day, "long", locale=language)
+    return format_date(day, "long", locale=babel_locale(language))
 
 
 def due_text(due: datetime, language: str) -> str:
     """When a task is due as a rep reads it: "jueves, 26 de noviembre de 2026, 12:00 (CET)",
     "Thursday, November 26, 2026, 12:00 PM (CET)"."""
-    day = format_date(due.date(), "full", locale=language)
-    hour = format_time(due, "short", tzinfo=due.tzinfo, locale=language)
+    day = format_date(due.date(), "full", locale=babel_locale(language))
+    hour = format_time(due, "short", tzinfo=due.tzinfo, locale=babel_locale(language))
     return f"{day}, {hour} ({due.strftime('%Z')})"
 
 
@@ -167,8 +167,8 @@ def money(amount: str | Decimal, currency: str | None, language: str) -> str:
     """An amount as the customer reads it: "1.500,00 €", "€1,500.00"; bare without currency."""
     value = Decimal(str(amount))
     if currency:
-        return format_currency(value, currency, locale=language)
-    return format_decimal(value, locale=language)
+        return format_currency(value, currency, locale=babel_locale(language))
+    return format_decimal(value, locale=babel_locale(language))
 
 
 def record_of(moment: MomentView) -> tuple[str, str, str]:

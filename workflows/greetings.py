@@ -10,7 +10,7 @@ from babel.dates import format_date
 from marshmallow import fields, validate
 
 from momentos.model import Action
-from momentos.texts import render
+from momentos.texts import babel_locale, render
 from momentos.view import MomentView, View
 from workflows.common import (
     Audience,
@@ -65,7 +65,7 @@ def greeting_day(day: date, weekend_to_friday: bool) -> date:
 
 def day_name(day: date, language: str) -> str:
     """The day as a greeting card says it: "lunes 23 de noviembre", "Monday, November 23"."""
-    return format_date(day, DAY_PATTERNS[language], locale=language)
+    return format_date(day, DAY_PATTERNS[language], locale=babel_locale(language))
 
 
 def is_due(day: date, params: dict, today: date) -> bool:

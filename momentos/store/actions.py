@@ -1,7 +1,6 @@
 """The outbox (DESIGN.md's protocol: pending, in_flight with a lease, done, retry, failed,
 needs_review) and the record of workflow runs."""
 
-import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +11,7 @@ from momentos.store.base import (
     Connection,
     _decoded,
     _json,
+    _loads,
     _ts,
 )
 
@@ -137,13 +137,13 @@ class Outbox(Connection):
         )
         return [_decoded(row, "payload") for row in rows]
 
-    def recent_actions(self, since: datetime) -> list[dict[str, Any]]:
-        """Actions for known customers created since `since` that were not abandoned."""
+    def recent_actions(self, since: datetime, customers: Iterable[int]) -> list[dict[str, Any]]:
+        """These customers' actions created since `since` that were not abandoned."""
         return self._rows(
             "SELECT key, workflow, customer_id, created_at FROM actions WHERE created_at >= ?"
-            " AND customer_id IS NOT NULL AND state NOT IN ('failed', 'dismissed')"
-            " ORDER BY created_at",
-            [_ts(since)],
+            " AND customer_id IN (SELECT value FROM json_each(?))"
+            " AND state NOT IN ('failed', 'dismissed') ORDER BY created_at",
+            [_ts(since), _json(sorted(set(customers)))],
         )
 
     def start_run(
@@ -239,9 +239,9 @@ class Outbox(Connection):
 
 
 def _win(row: dict[str, Any]) -> dict[str, Any]:
-    answer = json.loads(row["answer"])
-    ticket = json.loads(row["ticket"]) if row["ticket"] else {}
-    agent = json.loads(row["agent"]) if row["agent"] else {}
+    answer = _loads(row["answer"])
+    ticket = _loads(row["ticket"]) if row["ticket"] else {}
+    agent = _loads(row["agent"]) if row["agent"] else {}
     return {
         "key": row["key"],
         "answered_at": row["occurred_at"],

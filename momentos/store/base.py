@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 from sqlite_utils import Database
+from sqlite_utils.utils import dedupe_keys
 
 from momentos.migrations import migrations
 
@@ -43,8 +44,17 @@ def _fast_json(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def _loads(text: str) -> Any:
+    """A stored document, by orjson (planning decodes one per record it reads); the
+    standard library for what orjson refuses, integers past 64 bits (see `_fast_json`)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _decoded(row: dict[str, Any], column: str) -> dict[str, Any]:
-    return {**row, column: json.loads(row[column]) if row[column] else None}
+    return {**row, column: _loads(row[column]) if row[column] else None}
 
 
 class Connection:
@@ -97,7 +107,12 @@ class Connection:
         db.execute("COMMIT")
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        return list(self.db.query(sql, list(params)))
+        # Straight to sqlite3: sqlite-utils' query() wraps each statement in a savepoint (to
+        # refuse ones that return no rows), three statements per read; planning reads
+        # hundreds of thousands of rows one customer at a time (bench/planning.py).
+        cursor = self.db.conn.execute(sql, list(params))
+        names = dedupe_keys(column[0] for column in cursor.description)
+        return [dict(zip(names, row, strict=True)) for row in cursor]
 
     def counts(self, table: str, column: str) -> dict[str, int]:
         if (table, column) not in {("moments", "type"), ("actions", "state"), ("events", "tool")}:

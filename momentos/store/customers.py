@@ -1,7 +1,6 @@
 """Records (the newest known state of each tool object) and the customers they are linked
 to, with the identity review list."""
 
-import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from momentos.store.base import (
     SQLITE_MIN_INT,
     Connection,
     _json,
+    _loads,
     _ts,
 )
 
@@ -49,7 +49,7 @@ class Customers(Connection):
             " AND object_id = ?",
             [tool, object_type, object_id],
         )
-        return json.loads(rows[0]["data"]) if rows else None
+        return _loads(rows[0]["data"]) if rows else None
 
     def records_matching(
         self,
@@ -123,15 +123,32 @@ class Customers(Connection):
         rows = self._rows("SELECT * FROM customers WHERE id = ?", [customer_id])
         return rows[0] if rows else None
 
-    def customer_records(self, customer_id: int) -> list[dict[str, Any]]:
-        """The live tool records linked to a customer, with their data."""
+    def customer_time_zones(self, customer_ids: Iterable[int], default: str) -> dict[int, str]:
+        """Each customer's time zone, `default` where it is unknown."""
+        rows = self._rows(
+            "SELECT id, time_zone FROM customers WHERE id IN (SELECT value FROM json_each(?))",
+            [_json(sorted(set(customer_ids)))],
+        )
+        zones = {row["id"]: row["time_zone"] or default for row in rows}
+        return {customer_id: zones.get(customer_id, default) for customer_id in customer_ids}
+
+    def customer_records(
+        self, customer_id: int, kinds: Iterable[tuple[str, str]] = ()
+    ) -> list[dict[str, Any]]:
+        """The live tool records linked to a customer, with their data; only those of
+        `kinds` ((tool, object type) pairs) when given: a customer's people are three
+        records, its tickets may be thousands, each a document to decode."""
+        kinds = list(kinds)
+        only = ""
+        if kinds:
+            only = f" AND (l.tool, l.object_type) IN (VALUES {','.join(['(?, ?)'] * len(kinds))})"
         rows = self._rows(
             "SELECT r.tool, r.object_type, r.object_id, r.data FROM customer_links l JOIN records r"
-            " USING (tool, object_type, object_id) WHERE l.customer_id = ? AND r.deleted = 0"
+            f" USING (tool, object_type, object_id) WHERE l.customer_id = ? AND r.deleted = 0{only}"
             " ORDER BY r.occurred_at DESC",
-            [customer_id],
+            [customer_id, *(value for kind in kinds for value in kind)],
         )
-        return [{**row, "data": json.loads(row["data"])} for row in rows]
+        return [{**row, "data": _loads(row["data"])} for row in rows]
 
     def add_review(
         self,
@@ -252,7 +269,7 @@ class Customers(Connection):
             " AND r.deleted = 0 ORDER BY r.occurred_at DESC LIMIT ?",
             [tool, object_type, str(company_id), limit],
         )
-        return [json.loads(row["data"]) for row in rows]
+        return [_loads(row["data"]) for row in rows]
 
     def live_record(self, tool: str, object_type: str, object_id: str) -> dict[str, Any] | None:
         """The newest stored version of a record, or None if unknown or deleted."""
@@ -261,4 +278,4 @@ class Customers(Connection):
             " AND deleted = 0",
             [tool, object_type, object_id],
         )
-        return json.loads(rows[0]["data"]) if rows else None
+        return _loads(rows[0]["data"]) if rows else None

@@ -1,7 +1,6 @@
 """Events as they arrived, the cursors that say how far each stream was read, and the log
 of webhook deliveries."""
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +13,7 @@ from momentos.model import Event
 from momentos.store.base import (
     Connection,
     _fast_json,
+    _loads,
     _ts,
 )
 
@@ -143,7 +143,7 @@ class Events(Connection):
         return {
             "since": parse_iso(row["received_at"]) if row["received_at"] else None,
             "until": parse_iso(following[0]["received_at"]) if following else None,
-            "previous": json.loads(previous[0]["data"]) if previous else None,
+            "previous": _loads(previous[0]["data"]) if previous else None,
         }
 
     def events_after(self, after_id: int, limit: int) -> list[StoredEvent]:
@@ -186,7 +186,7 @@ class Events(Connection):
             f"SELECT data FROM events WHERE {self._SAME_RECORD} ORDER BY occurred_at, id",
             [tool, object_type, object_id],
         )
-        return [json.loads(row["data"]) for row in rows]
+        return [_loads(row["data"]) for row in rows]
 
 
 def _stored_event(row: dict[str, Any]) -> StoredEvent:
@@ -196,8 +196,8 @@ def _stored_event(row: dict[str, Any]) -> StoredEvent:
         object_id=row["object_id"],
         version=row["version"],
         occurred_at=parse_iso(row["occurred_at"]),
-        data=json.loads(row["data"]),
-        raw=json.loads(row["raw"]) if row["raw"] else None,
+        data=_loads(row["data"]),
+        raw=_loads(row["raw"]) if row["raw"] else None,
         deleted=bool(row["deleted"]),
     )
     return StoredEvent(id=row["id"], source=row["source"], event=event)

@@ -81,16 +81,18 @@ class Moments(Connection):
         types: Iterable[str] = (),
         since: datetime | None = None,
         until: datetime | None = None,
-        customer_id: int | None = None,
+        customers: Iterable[int] | None = None,
         created_since: datetime | None = None,
     ) -> list[dict[str, Any]]:
+        """Moments by type and date, oldest first; only these customers' with `customers`
+        (at most a few thousand: each is a bound parameter)."""
         clauses, params = ["1 = 1"], []
         types = list(types)
         if types:
-            # With a customer, `+type` keeps SQLite off the (type, occurred_at) index: for one
+            # With customers, `+type` keeps SQLite off the (type, occurred_at) index: for one
             # type it chose that and read every moment of the type (38 ms a call at 10,000
             # customers, against 0.07 by the customer's index; bench/planning.py).
-            column = "+type" if customer_id is not None else "type"
+            column = "+type" if customers is not None else "type"
             clauses.append(f"{column} IN ({','.join('?' * len(types))})")
             params += types
         for clause, value in (
@@ -101,9 +103,12 @@ class Moments(Connection):
             if value is not None:
                 clauses.append(clause)
                 params.append(_ts(value))
-        if customer_id is not None:
-            clauses.append("customer_id = ?")
-            params.append(customer_id)
+        if customers is not None:
+            # Placeholders, not json_each: for one customer SQLite then reads its index in
+            # date order (31 µs a call, against 98 with a temporary sort).
+            ids = sorted(set(customers))
+            clauses.append(f"customer_id IN ({','.join('?' * len(ids))})")
+            params += ids
         rows = self._rows(
             f"SELECT * FROM moments WHERE {' AND '.join(clauses)} ORDER BY occurred_at, id", params
         )

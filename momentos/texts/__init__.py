@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale
 from jinja2 import Environment, StrictUndefined, Template
 
 LANGUAGES = ("es", "en")
@@ -22,6 +23,13 @@ def _templates(catalogue_name: str, language: str) -> dict[str, Template]:
     # Compiling is most of a render's cost: each template is compiled once per process.
     entries = catalogue(catalogue_name)[language]
     return {key: _env.from_string(text) for key, text in entries.items()}
+
+
+@cache
+def babel_locale(language: str) -> Locale:
+    """A language's Babel locale, parsed once: given a name, Babel parses it on every
+    date or amount it formats (165,000 times in a full planning run at 10,000 customers)."""
+    return Locale.parse(language)
 
 
 def language_or_default(language: str | None, default: str) -> str:

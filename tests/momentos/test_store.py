@@ -119,7 +119,7 @@ def test_one_customers_moments_of_one_type_are_read_by_the_customers_index(store
     # bench/planning.py: by the (type, occurred_at) index this read every moment of the type.
     statements = []
     store.db.conn.set_trace_callback(statements.append)
-    store.moments(types=["birthday"], customer_id=7, since=T0 - timedelta(days=90), until=T0)
+    store.moments(types=["birthday"], customers=[7], since=T0 - timedelta(days=90), until=T0)
     store.db.conn.set_trace_callback(None)
     [query] = [s for s in statements if s.startswith("SELECT * FROM moments")]
     plan = " ".join(row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {query}").fetchall())
