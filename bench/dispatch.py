@@ -5,8 +5,9 @@
 The sandbox (rate limits off) runs in this process. For each tool, N actions are put in
 the outbox of a fresh store (HubSpot tasks shaped as complaint_followup plans them, or
 Zendesk tickets as repeat_request plans them) and sent by one `Dispatcher.drain()` with
-batches of 100, as `momentos dispatch` sends them. Every request the sandbox serves counts
-as a call: batch creates, Zendesk job-status polls, the first run's property check.
+the default claim (`dispatch.batch_size`), as `momentos dispatch` sends them. Every request
+the sandbox serves counts as a call: batch creates, Zendesk job-status polls, the first
+run's property check.
 Prints; asserts nothing.
 """
 
@@ -33,7 +34,6 @@ from momentos.store import Store  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
 from sandbox.settings_env import settings_from_env  # noqa: E402
 
-BATCH = 100
 CALLS_GOAL = 10  # per 1,000 actions
 
 
@@ -52,9 +52,7 @@ def dispatch(actions: list[Action], sandbox: SandboxServer, recorder: Recorder) 
     """Enqueue `actions` in a fresh store and drain them; what it took."""
     with tempfile.TemporaryDirectory() as tmp:
         tools = {"base_url": sandbox.url}
-        config = demo_config(Path(tmp), dispatch={"batch_size": BATCH}, zendesk=tools,
-                             hubspot=tools)  # fmt: skip
-        settings = load_settings(config)
+        settings = load_settings(demo_config(Path(tmp), zendesk=tools, hubspot=tools))
         store = Store(settings.store["path"])
         store.enqueue(actions, datetime.now(UTC))
         engine = Engine(settings, store, SystemClock())
@@ -66,7 +64,7 @@ def dispatch(actions: list[Action], sandbox: SandboxServer, recorder: Recorder) 
         store.close()
     paths = Counter(re.sub(r"/[0-9a-f]{6,}", "/{id}", path) for _, _, path in recorder.calls)
     return {"n": len(actions), "seconds": seconds, "calls": len(recorder.calls),
-            "paths": paths, "states": states}  # fmt: skip
+            "paths": paths, "states": states, "claim": settings.dispatch["batch_size"]}  # fmt: skip
 
 
 def main() -> None:
@@ -92,7 +90,7 @@ def main() -> None:
               f"outbox {r['states']}")  # fmt: skip
         for path, count in r["paths"].most_common():
             print(f"{'':>18}{count:5} {path}")
-        rows.append(Row(f"dispatch, {what} (batches of {BATCH})", f"{r['n']:,} actions",
+        rows.append(Row(f"dispatch, {what} (claims of {r['claim']:,})", f"{r['n']:,} actions",
                         f"{r['n'] / r['seconds']:,.0f} actions/s, {per_1000:.0f} calls per 1,000"
                         + (f" (+{once} once per install)" if once else ""),
                         f"{CALLS_GOAL} calls per 1,000", per_1000 <= CALLS_GOAL))  # fmt: skip

@@ -14,14 +14,15 @@ from typing import Any, Protocol
 
 from connectors.timefmt import parse_iso
 from momentos import metrics
+from momentos.config.schema import BATCH_SIZE, LEASE_SECONDS
 from momentos.errors import FatalApiError, RateLimited, RetriableError
 from momentos.model import Action, ActionResult
 from momentos.store import Store
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
-BATCH_SIZE = 100
+# The defaults are the configuration's (dispatch.lease_seconds, dispatch.batch_size).
+LEASE = timedelta(seconds=LEASE_SECONDS)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)

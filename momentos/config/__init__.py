@@ -12,6 +12,8 @@ from typing import Any
 import yaml
 from marshmallow import ValidationError
 
+from connectors.zendesk.client import DEFAULT, default_budgets
+
 # Importing it attaches each key's meaning to the schemas (docs and `check-config`).
 from momentos.config import descriptions  # noqa: F401
 from momentos.config.schema import (
@@ -142,6 +144,23 @@ def _missing_secrets(data: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _lease_problems(data: dict[str, Any]) -> list[str]:
+    """A lease that expires while its claim is still being sent lets a second dispatcher
+    look the actions up, find them absent and send them again (issue #11)."""
+    dispatch, rpm = data["dispatch"], data["zendesk"]["requests_per_minute"]
+    window = default_budgets(rpm)[DEFAULT].per_seconds
+    # Calls of one action each (comments): past each `rpm` of them, the budget waits a window.
+    needed = (dispatch["batch_size"] - 1) // rpm * window
+    if dispatch["lease_seconds"] >= needed:
+        return []
+    return [
+        f"dispatch.lease_seconds: shorter than the {needed:.0f} s that "
+        f"zendesk.requests_per_minute ({rpm}) needs for a claim of dispatch.batch_size "
+        f"({dispatch['batch_size']}) calls; raise it or lower dispatch.batch_size "
+        f"(got {dispatch['lease_seconds']!r})"
+    ]
+
+
 def load_settings(path: str | Path, *, require_secrets: bool = True) -> Settings:
     """Read and validate the YAML file; raise ConfigError listing every problem."""
     path = Path(path)
@@ -169,6 +188,8 @@ def load_settings(path: str | Path, *, require_secrets: bool = True) -> Settings
         for workflow in WORKFLOWS:
             check = getattr(workflow, "config_problems", None)
             problems += check(workflows[workflow.NAME], data) if check else []
+    if data is not None:
+        problems += _lease_problems(data)
     if data is not None and require_secrets:
         problems += _missing_secrets(data)
     if problems:

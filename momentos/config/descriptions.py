@@ -82,8 +82,14 @@ _describe(
 )
 _describe(
     DispatchSchema,
-    lease_seconds="An action sent without an answer is looked up in the tool after this long.",
-    batch_size="Actions per batch call (the tools take at most 100).",
+    lease_seconds="An action sent without an answer is looked up in the tool after this long. "
+    "It must outlast sending a whole claim: a Zendesk comment is a call of its own, and "
+    "`zendesk.requests_per_minute` paces those calls, so a lease shorter than the budget "
+    "needs for `dispatch.batch_size` calls is refused.",
+    batch_size="Due actions one dispatch round claims. Each tool's sender splits them into its "
+    "own batch calls of at most 100; a bigger claim means fewer job-status reads for Zendesk "
+    "(1,000 tickets: 10 `create_many` and 1 `show_many`). A claim must be sent within "
+    "`dispatch.lease_seconds`.",
     max_backlog_minutes="/healthz reports actions still unsent this long after they were due.",
 )
 _describe(

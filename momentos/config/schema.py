@@ -13,6 +13,15 @@ from connectors.http import check_base_url
 LANGUAGES = ("es", "en")
 ZENDESK_HOSTS = ("*.zendesk.com",)
 HUBSPOT_HOSTS = ("api.hubapi.com",)
+# The dispatcher's defaults too (issue #11). Due actions one round claims, the default and
+# the most: each sender splits a claim into its tool's batch calls of at most 100, and
+# Zendesk reads a claim's create_many jobs with one show_many (1,000 tickets: 11 calls).
+MAX_BATCH_SIZE = 1000
+BATCH_SIZE = MAX_BATCH_SIZE
+# A claim's lease must outlast sending it. 1,000 calls of one action each (comments) take
+# Zendesk's budget (400 a minute) past two 61 s windows, and tickets wait up to a minute
+# for their jobs: 120 s was too short for a claim of 1,000; 300 leaves room for latency.
+LEASE_SECONDS = 300.0
 
 
 class _Strict(Schema):
@@ -113,8 +122,10 @@ class PollingSchema(_Strict):
 
 class DispatchSchema(_Strict):
     # An in-flight action is looked up in the tool after this long without an answer.
-    lease_seconds = fields.Float(load_default=120.0, validate=validate.Range(min=1))
-    batch_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+    lease_seconds = fields.Float(load_default=LEASE_SECONDS, validate=validate.Range(min=1))
+    # Due actions one round claims; each sender splits them into the tool's batch calls.
+    batch_size = fields.Integer(load_default=BATCH_SIZE,
+                                validate=validate.Range(min=1, max=MAX_BATCH_SIZE))  # fmt: skip
     max_backlog_minutes = fields.Float(load_default=15.0, validate=validate.Range(min=1))
 
 

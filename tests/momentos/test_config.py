@@ -168,3 +168,37 @@ def test_missing_file_and_bad_yaml_are_one_line_errors(tmp_path, capsys):
     bad.write_text("zendesk: [unclosed")
     assert main(["check-config", str(bad)]) == 2
     assert "not valid YAML" in capsys.readouterr().err
+
+
+def test_a_claim_holds_at_most_1000_actions(tmp_path, secrets_set):
+    # Issue #11: the claim is not the tools' batch limit (senders split it), so up to 1,000.
+    data = example()
+    data["dispatch"] = {"batch_size": 1001}
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, data))
+    assert caught.value.problems == [
+        "dispatch.batch_size: Must be greater than or equal to 1 and less than or equal to "
+        "1000 (got 1001)"
+    ]
+    data["dispatch"] = {"batch_size": 1000}
+    assert load_settings(write(tmp_path, data)).dispatch["batch_size"] == 1000
+    del data["dispatch"]
+    assert load_settings(write(tmp_path, data)).dispatch == {
+        "batch_size": 1000, "lease_seconds": 300.0, "max_backlog_minutes": 15.0}  # fmt: skip
+
+
+def test_a_lease_shorter_than_the_zendesk_budget_needs_for_a_claim_is_refused(
+    tmp_path, secrets_set
+):
+    # 1,000 comments are 1,000 calls: at 400 a minute the budget waits two 61 s windows.
+    data = example()
+    data["dispatch"] = {"lease_seconds": 120}
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, data))
+    assert caught.value.problems == [
+        "dispatch.lease_seconds: shorter than the 122 s that zendesk.requests_per_minute (400) "
+        "needs for a claim of dispatch.batch_size (1000) calls; raise it or lower "
+        "dispatch.batch_size (got 120.0)"
+    ]
+    data["dispatch"]["batch_size"] = 400
+    assert load_settings(write(tmp_path, data)).dispatch["lease_seconds"] == 120.0

@@ -3,13 +3,17 @@ unknown outcome look the action up instead of sending it twice."""
 
 import json
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from connectors.hubspot.actions import SEARCH_LAG, HubSpotActions
 from connectors.hubspot.client import HubSpotClient
+from connectors.zendesk.actions import ZendeskActions
+from connectors.zendesk.client import ZendeskClient
 from momentos.clock import FrozenClock
 from momentos.dispatcher import LEASE, Dispatcher
 from momentos.model import Action
@@ -155,3 +159,38 @@ def test_a_lookup_inside_the_search_lag_proves_nothing(ordered, store, dispatche
     report = dispatcher.run_once()
     assert (report.resent, report.sent) == (0, 0)
     assert states(store) == {"wf:1": "in_flight"}
+
+
+def test_a_default_claim_of_1000_zendesk_tickets_costs_11_calls(rsps, store, clock):
+    """Issue #11: one claim holds 1,000 actions, sent as 10 create_many calls whose jobs
+    are read together by one show_many; claims of 100 cost 20 calls per 1,000."""
+    zendesk = "https://acme.zendesk.com"
+    client = ZendeskClient(zendesk, "agent@acme.example", "tok", clock=clock)
+    dispatcher = Dispatcher(store, {"zendesk": ZendeskActions(client, zendesk)}, clock)
+    jobs: dict[str, list[dict]] = {}
+
+    def create_many(request):
+        job_id = f"job{len(jobs):02d}"
+        tickets = json.loads(request.body)["tickets"]
+        jobs[job_id] = [{"index": i, "id": 1000 * len(jobs) + i} for i in range(len(tickets))]
+        return 200, {}, json.dumps({"job_status": {"id": job_id, "status": "queued"}})
+
+    def show_many(request):
+        ids = request.params["ids"].split(",")
+        statuses = [{"id": i, "status": "completed", "results": jobs[i]} for i in ids]
+        return 200, {}, json.dumps({"job_statuses": statuses})
+
+    rsps.add_callback("POST", f"{zendesk}/api/v2/tickets/create_many.json", create_many)
+    rsps.add_callback("GET", f"{zendesk}/api/v2/job_statuses/show_many.json", show_many)
+    store.enqueue([ticket(n) for n in range(1000)], T0)
+    report = dispatcher.run_once()
+    paths = Counter(urlsplit(call.request.url).path for call in rsps.calls)
+    assert paths == {"/api/v2/tickets/create_many.json": 10,
+                     "/api/v2/job_statuses/show_many.json": 1}  # fmt: skip
+    assert (report.sent, report.done) == (1000, 1000)
+    assert set(states(store).values()) == {"done"}
+
+
+def ticket(n: int) -> Action:
+    return Action(key=f"wf:t{n:04d}", workflow="wf", tool="zendesk", kind="ticket",
+                  payload={"subject": f"Repeat {n}", "body": "b", "requester_id": 7})  # fmt: skip
