@@ -1,6 +1,13 @@
 """Run workflows: build the view, call the pure `plan`, put the actions in the outbox."""
 
 import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 # Past this many customers a woken run plans for everyone: as cheap, and a bounded query.
 FOCUS_LIMIT = 1000
+# From this many customers a full run is planned by `planning.processes` processes: below
+# it, starting one (0.4 s) costs more than it saves.
+SHARD_MIN_CUSTOMERS = 10_000
 
 
 @dataclass
@@ -28,7 +38,8 @@ class RunResult:
     error: str | None = None
 
 
-def view_for(store: Store, settings: Settings, focus: frozenset[int] | None = None) -> View:
+def view_for(store: Store, settings: Settings, focus: frozenset[int] | None = None,
+             shard: tuple[int, int] | None = None) -> View:  # fmt: skip
     return View(
         store,
         Defaults(
@@ -42,7 +53,88 @@ def view_for(store: Store, settings: Settings, focus: frozenset[int] | None = No
             ),
         ),
         focus,
+        shard,
     )
+
+
+def planning_processes(settings: Settings) -> int:
+    """`planning.processes`, 0 meaning one per CPU this process may use."""
+    return settings.planning["processes"] or len(os.sched_getaffinity(0))
+
+
+@dataclass
+class Part:
+    """What one process planned, kept and enqueued: all customers, or one shard of them."""
+
+    kept: list[Action]
+    skipped: list[tuple[Action, str]]
+    enqueued: list[str]
+
+
+def plan_part(store: Store, settings: Settings, name: str, as_of: datetime, now: datetime,
+              dry_run: bool, focus: frozenset[int] | None = None,
+              shard: tuple[int, int] | None = None) -> Part:  # fmt: skip
+    """Plan, guard and (unless `dry_run`) enqueue one workflow for these customers. The
+    guards judge each customer on its own actions, so a shard can be guarded alone."""
+    workflow = by_name(name)
+    planned = workflow.plan(settings.workflows[name], view_for(store, settings, focus, shard),
+                            as_of)  # fmt: skip
+    verdict = _guarded(store, settings, workflow, planned, as_of)
+    enqueued = [] if dry_run else store.enqueue(verdict.kept, now)
+    return Part(verdict.kept, verdict.skipped, enqueued)
+
+
+def plan_shard(settings: Settings, name: str, as_of: datetime, now: datetime, dry_run: bool,
+               shard: tuple[int, int]) -> Part:  # fmt: skip
+    """One shard of a full run, in a process of its own, with its own connection."""
+    with closing(Store(settings.store["path"])) as store:
+        return plan_part(store, settings, name, as_of, now, dry_run, shard=shard)
+
+
+def plan_everyone(store: Store, settings: Settings, name: str, as_of: datetime,
+                  now: datetime, dry_run: bool) -> list[Part]:  # fmt: skip
+    """A full run; from SHARD_MIN_CUSTOMERS on, on `planning.processes` cores: customers
+    split into shards by a hash of their id, this process planning the first while the
+    others plan the rest. Sound for the reason woken runs are: a workflow's actions for a
+    customer depend on that customer's moments only."""
+    processes = planning_processes(settings)
+    if processes < 2 or store.total("customers") < SHARD_MIN_CUSTOMERS:
+        return [plan_part(store, settings, name, as_of, now, dry_run)]
+    pool = _pool(processes)
+    try:
+        others = [pool.submit(plan_shard, settings, name, as_of, now, dry_run, (k, processes))
+                  for k in range(1, processes)]  # fmt: skip
+        parts = [plan_part(store, settings, name, as_of, now, dry_run, shard=(0, processes))]
+        return parts + [other.result() for other in others]
+    except BrokenProcessPool:
+        _pools.pop(processes, None)  # a shard's process died (killed): the next run starts anew
+        raise
+
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(processes: int) -> ProcessPoolExecutor:
+    """The shards' processes, kept for this process's life: starting them (0.4 s) costs
+    more than most workflows take to plan. Spawned, not forked: the worker's scheduler
+    threads and SQLite handles stay here."""
+    if processes not in _pools:
+        context = multiprocessing.get_context("spawn")
+        _pools[processes] = ProcessPoolExecutor(processes - 1, mp_context=context,
+                                                initializer=_end_with_parent)  # fmt: skip
+    return _pools[processes]
+
+
+def _end_with_parent() -> None:
+    """Each shard process ends when the process that started it ends: a killed worker
+    leaves no process behind waiting for work that will never come."""
+    parent = multiprocessing.parent_process()
+
+    def wait() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=wait, name="end-with-parent", daemon=True).start()
 
 
 def enabled_workflows(settings: Settings):
@@ -92,17 +184,19 @@ def run_workflow(
 ) -> RunResult:
     """Plan one workflow as of a date, for every customer or only those in `focus`; unless
     `dry_run`, enqueue what it planned."""
-    workflow = by_name(name)
+    by_name(name)  # an unknown name fails here, before a run is recorded
     as_of = as_of or now
     run_id = store.start_run(name, trigger, as_of, dry_run, now)
     result = RunResult(name)
     try:
-        view = view_for(store, settings, focus)
-        planned = workflow.plan(settings.workflows[name], view, as_of)
-        verdict = _guarded(store, settings, workflow, planned, as_of)
-        result.actions, result.skipped = verdict.kept, verdict.skipped
-        if not dry_run:
-            result.enqueued = store.enqueue(result.actions, now)
+        if focus is None:
+            parts = plan_everyone(store, settings, name, as_of, now, dry_run)
+        else:
+            parts = [plan_part(store, settings, name, as_of, now, dry_run, focus)]
+        for part in parts:
+            result.actions += part.kept
+            result.skipped += part.skipped
+            result.enqueued += part.enqueued
     except Exception as exc:  # a broken workflow must not stop the others; the run records it
         logger.exception("workflow %s failed", name)
         result.error = f"{type(exc).__name__}: {exc}"

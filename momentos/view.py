@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from momentos.guards import GuardSettings
@@ -19,6 +20,8 @@ class Person:
     time_zone: str | None
 
 
+# Customers and records one View keeps, most recently read first.
+CACHED = 4096
 # The records a CustomerView carries: the customer's companies and people in both tools.
 PEOPLE = (("hubspot", "contact"), ("hubspot", "company"), ("zendesk", "user"))
 
@@ -78,13 +81,12 @@ def category_labels(
 
 
 def _moment(row: dict[str, Any]) -> MomentView:
-    from connectors.timefmt import parse_iso
-
     return MomentView(
         key=row["key"],
         type=row["type"],
         customer_id=row["customer_id"],
-        occurred_at=parse_iso(row["occurred_at"]),
+        # The store's own ISO text, with its offset: no tool's variants to tolerate.
+        occurred_at=datetime.fromisoformat(row["occurred_at"]),
         link=row["link"],
         person=tuple((row["person"] or "").split(":")) if row["person"] else (),
         data=row["data"] or {},
@@ -94,17 +96,27 @@ def _moment(row: dict[str, Any]) -> MomentView:
 class View:
     """What a workflow run reads. With `focus` (customer ids), `moments` answers only for
     those customers: a run woken by one customer's new moment plans for that customer, not
-    for everyone (the scheduled runs plan for all)."""
+    for everyone (the scheduled runs plan for all). With `shard` (k, n), only for the
+    k-th of n shards of the customers: one of n processes planning everyone
+    (planner.plan_everyone)."""
 
-    def __init__(self, store: Store, defaults: Defaults, focus: frozenset[int] | None = None):
+    def __init__(self, store: Store, defaults: Defaults, focus: frozenset[int] | None = None,
+                 shard: tuple[int, int] | None = None):  # fmt: skip
         self._store = store
         self.defaults = defaults
         self.focus = focus
+        self.shard = shard
+        # A run asks for the same customer and record again and again (for each of a
+        # customer's moments; a person, then their activity): kept for the run, and bounded,
+        # so a run over every customer stays flat in memory.
+        self.customer = lru_cache(maxsize=CACHED)(self._customer)
+        self._version = lru_cache(maxsize=CACHED)(store.record_version)
 
     def moments(
         self, types: tuple[str, ...], since: datetime, until: datetime | None = None
     ) -> list[MomentView]:
-        rows = self._store.moments(types=types, since=since, until=until, customers=self.focus)
+        rows = self._store.moments(types=types, since=since, until=until, customers=self.focus,
+                                   shard=self.shard)  # fmt: skip
         return [_moment(row) for row in rows]
 
     def customer_moments(
@@ -116,7 +128,8 @@ class View:
 
     def current(self, tool: str, object_type: str, object_id: str) -> dict[str, Any] | None:
         """The newest version of a tool record (an invoice, a ticket), None once deleted."""
-        return self._store.live_record(tool, object_type, object_id)
+        data, deleted = self._version(tool, object_type, object_id)
+        return None if deleted else data
 
     def owner_name(self, owner_id: str) -> str | None:
         """A HubSpot owner's name (else email), as the owners stream last told it."""
@@ -135,11 +148,10 @@ class View:
         """Every named category's labels by value (for texts told from moment data)."""
         return category_labels(self._store, self.defaults.category_fields)
 
-    def customer(self, customer_id: int) -> CustomerView | None:
-        row = self._store.customer(customer_id)
+    def _customer(self, customer_id: int) -> CustomerView | None:
+        row, records = self._store.customer_with_records(customer_id, PEOPLE)
         if row is None:
             return None
-        records = self._store.customer_records(customer_id, PEOPLE)
 
         def of(tool: str, object_type: str) -> tuple[dict[str, Any], ...]:
             return tuple(
@@ -159,7 +171,7 @@ class View:
     def person(self, ref: tuple[str, ...]) -> Person | None:
         if len(ref) != 3:
             return None
-        data = self._store.record(*ref)
+        data, _deleted = self._version(*ref)  # a deleted person is still who it was for
         if data is None:
             return None
         language = data.get("language") or (data.get("locale") or "")[:2] or None

@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 
 from momentos.model import Action
 from momentos.moments.dates import calendar_date
-from momentos.texts import playbook
+from momentos.texts import babel_locale, playbook
 from momentos.view import MomentView, View
 from workflows.common import (
     WorkflowParams,
@@ -105,7 +105,7 @@ def _numbers(found: dict[str, Any], moment: MomentView, language: str) -> dict[s
              for name in ("amount", "baseline", "difference")}  # fmt: skip
     previous = [money(value, currency, language) for value in moment.data.get("previous_amounts")
                 or ()]  # fmt: skip
-    percent = format_decimal(found["percent"], locale=language)
+    percent = format_decimal(found["percent"], locale=babel_locale(language))
     return {**found, **shown, "percent": percent, "previous": previous, "currency": currency}
 
 

@@ -6,6 +6,7 @@ Pure: it reads the view and returns data, like the workflows that use it.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -150,6 +151,7 @@ def local_today(now: datetime, time_zone: str) -> date:
     return now.astimezone(ZoneInfo(time_zone)).date()
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: date, language: str) -> str:
     """A day as people write it: "5 de octubre de 2026", "October 5, 2026"."""
     return format_date(day, "long", locale=babel_locale(language))
@@ -158,6 +160,13 @@ def long_date(day: date, language: str) -> str:
 def due_text(due: datetime, language: str) -> str:
     """When a task is due as a rep reads it: "jueves, 26 de noviembre de 2026, 12:00 (CET)",
     "Thursday, November 26, 2026, 12:00 PM (CET)"."""
+    # Keyed by the zone too: the same instant in two zones compares equal, but reads apart.
+    return _due_text(due, str(due.tzinfo), language)
+
+
+@lru_cache(maxsize=4096)
+def _due_text(due: datetime, _zone: str, language: str) -> str:
+    # Cached: many customers' tasks fall due at the same hour, and Babel formats slowly.
     day = format_date(due.date(), "full", locale=babel_locale(language))
     hour = format_time(due, "short", tzinfo=due.tzinfo, locale=babel_locale(language))
     return f"{day}, {hour} ({due.strftime('%Z')})"
@@ -165,7 +174,14 @@ def due_text(due: datetime, language: str) -> str:
 
 def money(amount: str | Decimal, currency: str | None, language: str) -> str:
     """An amount as the customer reads it: "1.500,00 €", "€1,500.00"; bare without currency."""
-    value = Decimal(str(amount))
+    return _money(str(amount), currency, language)
+
+
+@lru_cache(maxsize=4096)
+def _money(amount: str, currency: str | None, language: str) -> str:
+    # Cached: Babel formats an amount slowly (it looks up the currency's plural name each
+    # time), and a customer's amounts repeat (the same fee month after month).
+    value = Decimal(amount)
     if currency:
         return format_currency(value, currency, locale=babel_locale(language))
     return format_decimal(value, locale=babel_locale(language))

@@ -110,18 +110,18 @@ def ticket_of(moment: MomentView) -> str | None:
 
 def open_complaints(view: View, since: datetime, now: datetime) -> set[int]:
     """Customers with a complaint since `since` whose ticket was not solved after it."""
-    moments = view.moments(("complaint", "service_completed"), since, now)
+    complaints = [m for m in view.moments(("complaint",), since, now) if m.customer_id]
+    # Only the complaining customers' services: a few reads, not every service of the window.
     solved: dict[str, datetime] = {}
-    for moment in (m for m in moments if m.type == "service_completed"):
-        ticket = ticket_of(moment)
-        if ticket:
-            solved[ticket] = max(solved.get(ticket, moment.occurred_at), moment.occurred_at)
+    for customer_id in {m.customer_id for m in complaints}:
+        for service in view.customer_moments(customer_id, ("service_completed",), since, now):
+            ticket = ticket_of(service)
+            if ticket:
+                solved[ticket] = max(solved.get(ticket, service.occurred_at), service.occurred_at)
     return {
         m.customer_id
-        for m in moments
-        if m.type == "complaint"
-        and m.customer_id is not None
-        and solved.get(ticket_of(m) or "", m.occurred_at) <= m.occurred_at
+        for m in complaints
+        if solved.get(ticket_of(m) or "", m.occurred_at) <= m.occurred_at
     }
 
 
@@ -195,9 +195,10 @@ def plan(params: dict, view: View, now: datetime) -> list[Action]:
     complaining = set()
     if params["complaint_days"]:
         complaining = open_complaints(view, now - timedelta(days=params["complaint_days"]), now)
+    skipped = surveyed | complaining
     actions = (
         _survey(params, view, service, who)
         for customer_id, (service, who) in _due(params, view, now).items()
-        if customer_id not in surveyed | complaining
+        if customer_id not in skipped
     )
     return [action for action in actions if action is not None]

@@ -21,6 +21,7 @@ from momentos.config.schema import (
     ZENDESK_HOSTS,
     MailSchema,
     MomentsSchema,
+    PlanningSchema,
     SettingsSchema,
     SurveysSchema,
     UiSchema,
@@ -58,6 +59,7 @@ class Settings:
     moments: dict[str, Any] = field(default_factory=lambda: MomentsSchema().load({}))
     mail: dict[str, Any] = field(default_factory=lambda: MailSchema().load({}))
     surveys: dict[str, Any] = field(default_factory=lambda: SurveysSchema().load({}))
+    planning: dict[str, Any] = field(default_factory=lambda: PlanningSchema().load({}))
 
     def secret(self, tool: str, key: str) -> str:
         return os.environ[getattr(self, tool)[key]]

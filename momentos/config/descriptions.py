@@ -9,6 +9,7 @@ from momentos.config.schema import (
     HubSpotSchema,
     MailSchema,
     MomentsSchema,
+    PlanningSchema,
     PollingSchema,
     SettingsSchema,
     StoreSchema,
@@ -81,6 +82,12 @@ _describe(
     "(or without the `crm.objects.invoices.read` scope): their workflows then have nothing.",
 )
 _describe(
+    PlanningSchema,
+    processes="Processes that plan a workflow's scheduled run over every customer, each for a "
+    "share of the customers (by id), from 10,000 customers on; 0 means one per CPU, 1 plans "
+    "in the worker's own process. Runs woken by new moments plan for their customers alone.",
+)
+_describe(
     DispatchSchema,
     lease_seconds="An action sent without an answer is looked up in the tool after this long. "
     "It must outlast sending a whole claim: a Zendesk comment is a call of its own, and "
@@ -125,6 +132,7 @@ _describe(
     polling="How often the worker polls each tool.",
     dispatch="How the outbox is sent.",
     guards="Limits on proactive contact, applied between plan and outbox.",
+    planning="How a workflow's scheduled run is spread over processes.",
     workflows="Each workflow's parameters, under its name (see the workflow sections).",
     secrets_key_env="Environment variable holding the Fernet key for secrets kept in the store.",
     ui="The admin UI and its JSON API.",

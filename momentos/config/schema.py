@@ -129,6 +129,11 @@ class DispatchSchema(_Strict):
     max_backlog_minutes = fields.Float(load_default=15.0, validate=validate.Range(min=1))
 
 
+class PlanningSchema(_Strict):
+    # Processes that plan a workflow's scheduled run over every customer (0: one per CPU).
+    processes = fields.Integer(load_default=0, validate=validate.Range(min=0, max=64))
+
+
 class GuardsSchema(_Strict):
     # No new action while the same workflow acted for the customer this many days ago.
     open_days = fields.Integer(load_default=7, validate=validate.Range(min=0))
@@ -240,6 +245,7 @@ class SettingsSchema(_Strict):
     polling = fields.Nested(PollingSchema, load_default=lambda: PollingSchema().load({}))
     dispatch = fields.Nested(DispatchSchema, load_default=lambda: DispatchSchema().load({}))
     guards = fields.Nested(GuardsSchema, load_default=lambda: GuardsSchema().load({}))
+    planning = fields.Nested(PlanningSchema, load_default=lambda: PlanningSchema().load({}))
     workflows = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
     # The Fernet key that encrypts secrets kept in the store (momentos/secrets.py).
     secrets_key_env = fields.String(load_default=None, allow_none=True, validate=_env_name)

@@ -111,7 +111,9 @@ class Connection:
         # refuse ones that return no rows), three statements per read; planning reads
         # hundreds of thousands of rows one customer at a time (bench/planning.py).
         cursor = self.db.conn.execute(sql, list(params))
-        names = dedupe_keys(column[0] for column in cursor.description)
+        names = [column[0] for column in cursor.description]
+        if len(set(names)) < len(names):  # a join's twin columns: id, id_2
+            names = dedupe_keys(names)
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
     def counts(self, table: str, column: str) -> dict[str, int]:

@@ -51,6 +51,18 @@ class Customers(Connection):
         )
         return _loads(rows[0]["data"]) if rows else None
 
+    def record_version(
+        self, tool: str, object_type: str, object_id: str
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """The newest stored version of a record and whether it was deleted ((None, True)
+        when unknown)."""
+        rows = self._rows(
+            "SELECT data, deleted FROM records WHERE tool = ? AND object_type = ?"
+            " AND object_id = ?",
+            [tool, object_type, object_id],
+        )
+        return (_loads(rows[0]["data"]), bool(rows[0]["deleted"])) if rows else (None, True)
+
     def records_matching(
         self,
         *,
@@ -132,23 +144,40 @@ class Customers(Connection):
         zones = {row["id"]: row["time_zone"] or default for row in rows}
         return {customer_id: zones.get(customer_id, default) for customer_id in customer_ids}
 
-    def customer_records(
-        self, customer_id: int, kinds: Iterable[tuple[str, str]] = ()
-    ) -> list[dict[str, Any]]:
-        """The live tool records linked to a customer, with their data; only those of
-        `kinds` ((tool, object type) pairs) when given: a customer's people are three
-        records, its tickets may be thousands, each a document to decode."""
-        kinds = list(kinds)
-        only = ""
-        if kinds:
-            only = f" AND (l.tool, l.object_type) IN (VALUES {','.join(['(?, ?)'] * len(kinds))})"
+    def customer_records(self, customer_id: int) -> list[dict[str, Any]]:
+        """The live tool records linked to a customer, with their data."""
         rows = self._rows(
             "SELECT r.tool, r.object_type, r.object_id, r.data FROM customer_links l JOIN records r"
-            f" USING (tool, object_type, object_id) WHERE l.customer_id = ? AND r.deleted = 0{only}"
+            " USING (tool, object_type, object_id) WHERE l.customer_id = ? AND r.deleted = 0"
             " ORDER BY r.occurred_at DESC",
-            [customer_id, *(value for kind in kinds for value in kind)],
+            [customer_id],
         )
         return [{**row, "data": _loads(row["data"])} for row in rows]
+
+    def customer_with_records(
+        self, customer_id: int, kinds: Iterable[tuple[str, str]]
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """A customer's row and its live records of `kinds` ((tool, object type) pairs),
+        newest first, in one read: planning asks for a customer per moment, and only for
+        its people (three records, where its tickets may be thousands)."""
+        if not SQLITE_MIN_INT <= customer_id <= SQLITE_MAX_INT:
+            return None, []
+        kinds = list(kinds)
+        rows = self._rows(
+            "SELECT c.*, r.tool AS r_tool, r.object_type AS r_object_type, r.data AS r_data"
+            " FROM customers c LEFT JOIN customer_links l ON l.customer_id = c.id"
+            f" AND (l.tool, l.object_type) IN (VALUES {','.join(['(?, ?)'] * len(kinds))})"
+            " LEFT JOIN records r ON (r.tool, r.object_type, r.object_id)"
+            " = (l.tool, l.object_type, l.object_id) AND r.deleted = 0"
+            " WHERE c.id = ? ORDER BY r.occurred_at DESC",
+            [*(value for kind in kinds for value in kind), customer_id],
+        )
+        if not rows:
+            return None, []
+        customer = {k: v for k, v in rows[0].items() if not k.startswith("r_")}
+        records = [{"tool": row["r_tool"], "object_type": row["r_object_type"],
+                    "data": _loads(row["r_data"])} for row in rows if row["r_data"]]  # fmt: skip
+        return customer, records
 
     def add_review(
         self,

@@ -11,6 +11,9 @@ from jinja2 import Environment, StrictUndefined, Template
 LANGUAGES = ("es", "en")
 HERE = Path(__file__).parent
 _env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+# The texts call no global function (range, lipsum, cycler...): without them a render does
+# not merge them into its context, which was half its cost (25 -> 14 µs for a task's texts).
+_env.globals.clear()
 
 
 @cache

@@ -1,6 +1,11 @@
 """Woken runs plan for the customers whose moments are new; scheduled runs for everyone."""
 
+import os
+import select
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +17,7 @@ from momentos.store import Store
 from tests.factories import T0, zendesk_ticket, zendesk_user
 
 NOW = T0 + timedelta(minutes=5)
+ROOT = Path(__file__).resolve().parents[2]
 KEY = "complaint_followup:complaint:zendesk:ticket:{}"
 
 
@@ -72,3 +78,50 @@ def test_more_new_customers_than_the_focus_limit_widen_the_run(store, settings, 
     runs = run_woken(store, settings, derived.new_types, NOW, derived.new_customers)
     [run] = [r for r in runs if r.workflow == "complaint_followup"]
     assert sorted(run.enqueued) == [KEY.format(n) for n in (101, 102, 103)]
+
+
+def test_shards_split_the_customers_once_each_and_keep_the_customerless(store, settings):
+    carmen_and_emily_complained(store, settings)
+    arrive(store, settings, zendesk_ticket(104, requester_id=999))  # nobody's complaint
+    everyone = {m["key"] for m in store.moments(types=["complaint"])}
+    for count in (2, 3, 7):
+        shards = [{m["key"] for m in store.moments(types=["complaint"], shard=(k, count))}
+                  for k in range(count)]  # fmt: skip
+        assert sum(map(len, shards)) == len(everyone) and set().union(*shards) == everyone
+        assert any(m["customer_id"] is None for m in store.moments(shard=(0, count)))
+
+
+def test_a_full_run_on_two_processes_plans_what_one_process_plans(make_settings, monkeypatch):
+    monkeypatch.setattr(planner, "SHARD_MIN_CUSTOMERS", 1)
+    one = make_settings(planning={"processes": 1})
+    store = Store(one.store["path"])
+    for n in range(20):
+        arrive(store, one, zendesk_user(600 + n, f"person{n}@customer{n}.example"),
+               zendesk_ticket(700 + n, requester_id=600 + n))  # fmt: skip
+    alone = run_workflow(store, one, "complaint_followup", now=NOW, dry_run=True)
+    two = make_settings(planning={"processes": 2})
+    sharded = run_workflow(store, two, "complaint_followup", now=NOW)
+    assert sharded.error is None and len(sharded.actions) == 20
+    assert sorted((a.key, a.payload) for a in sharded.actions) == sorted(
+        (a.key, a.payload) for a in alone.actions
+    )
+    assert sorted(sharded.enqueued) == sorted(a.key for a in alone.actions)
+    assert store.total("actions") == 20
+
+
+def test_a_killed_worker_leaves_no_shard_process_behind():
+    script = (
+        "import os, sys, time\n"
+        "from momentos import planner\n"
+        "print(planner._pool(2).submit(os.getpid).result(), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    command = [sys.executable, "-c", script]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment) as worker:
+        shard = int(worker.stdout.readline())
+        ended = os.pidfd_open(shard)  # readable once the shard process has ended
+        worker.kill()
+    readable, _, _ = select.select([ended], [], [], 30)
+    os.close(ended)
+    assert readable, "the shard process outlived its killed worker"
