@@ -157,19 +157,19 @@ def long_date(day: date, language: str) -> str:
     return format_date(day, "long", locale=babel_locale(language))
 
 
-def due_text(due: datetime, language: str) -> str:
-    """When a task is due as a rep reads it: "jueves, 26 de noviembre de 2026, 12:00 (CET)",
-    "Thursday, November 26, 2026, 12:00 PM (CET)"."""
+def local_time_text(moment: datetime, language: str) -> str:
+    """A time as a rep reads it, in its own zone: "jueves, 26 de noviembre de 2026, 12:00
+    (CET)", "Thursday, November 26, 2026, 12:00 PM (CET)"."""
     # Keyed by the zone too: the same instant in two zones compares equal, but reads apart.
-    return _due_text(due, str(due.tzinfo), language)
+    return _local_time_text(moment, str(moment.tzinfo), language)
 
 
 @lru_cache(maxsize=4096)
-def _due_text(due: datetime, _zone: str, language: str) -> str:
+def _local_time_text(moment: datetime, _zone: str, language: str) -> str:
     # Cached: many customers' tasks fall due at the same hour, and Babel formats slowly.
-    day = format_date(due.date(), "full", locale=babel_locale(language))
-    hour = format_time(due, "short", tzinfo=due.tzinfo, locale=babel_locale(language))
-    return f"{day}, {hour} ({due.strftime('%Z')})"
+    day = format_date(moment.date(), "full", locale=babel_locale(language))
+    hour = format_time(moment, "short", tzinfo=moment.tzinfo, locale=babel_locale(language))
+    return f"{day}, {hour} ({moment.strftime('%Z')})"
 
 
 def money(amount: str | Decimal, currency: str | None, language: str) -> str:
@@ -208,7 +208,7 @@ def hubspot_task(
 ) -> Action:
     """A task for the audience's owner, its text from `catalogue` in the customer's language."""
     text = render(catalogue, who.language, name=who.name, first_name=who.first_name,
-                  due_on=due_text(due, who.language), link=moment.link if moment else None,
+                  due_on=local_time_text(due, who.language), link=moment.link if moment else None,
                   **context)  # fmt: skip
     return Action(
         key=key,

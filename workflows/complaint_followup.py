@@ -14,6 +14,7 @@ from workflows.common import (
     call_due,
     due_time_field,
     hubspot_task,
+    local_time_text,
     min_lead_field,
     task_priority_field,
     when_due,
@@ -54,7 +55,7 @@ def _action(params: dict, view: View, moment: MomentView, now: datetime) -> Acti
         moment=moment,
         when=when_due(due, now, who.time_zone, who.language),
         ticket_subject=moment.data.get("subject", ""),
-        opened_on=moment.occurred_at.astimezone(due.at.tzinfo).strftime("%Y-%m-%d %H:%M"),
+        opened_on=local_time_text(moment.occurred_at.astimezone(due.at.tzinfo), who.language),
         playbook=playbook("complaint", who.language),
     )
 

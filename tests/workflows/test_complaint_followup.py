@@ -49,6 +49,9 @@ def test_spanish_customer_gets_a_spanish_task_for_the_company_owner(store):
     assert payload["owner_id"] == "77"
     assert (payload["contact_ids"], payload["company_ids"]) == (["11"], ["21"])
     assert payload["subject"] == "Llamar hoy a Carmen Vidal: queja «La factura está duplicada»"
+    assert payload["body"].startswith(
+        "Carmen Vidal abrió una queja en soporte el lunes, 23 de noviembre de 2026, 9:55 (CET):"
+    )
     assert "https://acme.zendesk.com/agent/tickets/101" in payload["body"]
     assert "Llama cuanto antes: escucha sin interrumpir" in payload["body"]
     assert payload["due_at"] == "2026-11-23T17:00:00+01:00"
@@ -64,6 +67,10 @@ def test_english_customer_without_owner_goes_to_the_fallback_in_english(store):
     assert action.payload["owner_id"] == "OWNER-FALLBACK"
     assert action.payload["subject"].startswith("Call Emily Brooks today: complaint")
     assert "Call as soon as you can: listen without interrupting" in action.payload["body"]
+    opened = "Monday, November 23, 2026, 3:55\u202fAM (EST)"  # her own time, as Babel writes it
+    assert action.payload["body"].startswith(
+        f"Emily Brooks opened a complaint with support on {opened}:"
+    )
     # 04:05 in New York: due at 17:00 local that day.
     assert action.payload["due_at"] == "2026-11-23T17:00:00-05:00"
 

@@ -167,8 +167,8 @@ def test_the_due_time_reads_as_people_write_it_in_each_language():
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from workflows.common import due_text
+    from workflows.common import local_time_text
 
     due = datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("America/New_York"))
-    assert due_text(due, "en") == "Thursday, November 26, 2026, 12:00\u202fPM (EST)"
-    assert due_text(due, "es") == "jueves, 26 de noviembre de 2026, 12:00 (EST)"
+    assert local_time_text(due, "en") == "Thursday, November 26, 2026, 12:00\u202fPM (EST)"
+    assert local_time_text(due, "es") == "jueves, 26 de noviembre de 2026, 12:00 (EST)"
