@@ -147,6 +147,8 @@ def _survey(params: dict, view: View, service: MomentView, who: Audience) -> Act
     payload = {
         "to": to,
         "name": who.name,
+        # Empty when only the company is known: the mail then greets no one by name.
+        "first_name": who.first_name,
         "language": who.language,
         "scale": params["scale"],
         "ticket_id": ticket_of(service),

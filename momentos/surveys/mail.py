@@ -86,7 +86,7 @@ class SurveyMail:
         texts = render(
             "survey_mail",
             language,
-            first_name=first_name(payload.get("name")),
+            first_name=greeted(payload),
             service=payload.get("service") or "",
             scale=survey.scale,
             expires_on=format_date(expires, "long", locale=language),
@@ -117,8 +117,12 @@ class SurveyMail:
         return message
 
 
-def first_name(name: str | None) -> str:
-    return (name or "").strip().split(" ")[0]
+def greeted(payload: dict) -> str:
+    """Whom the mail greets: the person's first name; no one for a company (a survey planned
+    before `first_name` was in the payload greets the first word of its `name`)."""
+    if "first_name" in payload:
+        return payload["first_name"] or ""
+    return (payload.get("name") or "").strip().split(" ")[0]
 
 
 def plain_text(texts: dict[str, str], link: str) -> str:

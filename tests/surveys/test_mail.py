@@ -92,6 +92,17 @@ def test_an_english_nps_survey_and_a_name_that_is_html_is_escaped(survey_setting
     assert "The link works until December 25, 2026." in mail["text"]
 
 
+def test_a_survey_for_a_company_greets_no_one_by_its_name(survey_settings, clock, smtp):
+    # Only the company is known (no contact, no named Zendesk user): `first_name` is empty.
+    action = survey_action(name="Farmacias del Bajío", to="compras@farmaciasdelbajio.mx")
+    action.payload["first_name"] = ""
+    [result] = mail_sender(survey_settings(), clock).create([action])
+    assert result.ok
+    [mail] = smtp.messages()
+    assert mail["subject"] == "¿Quedó todo bien?"
+    assert mail["text"].startswith("Hola:\n\nHace poco resolvimos tu solicitud")
+
+
 def test_one_connection_sends_a_batch(survey_settings, clock, smtp):
     actions = [survey_action(key=f"{KEY}{n}", to=f"c{n}@acme.example") for n in range(3)]
     results = mail_sender(survey_settings(), clock).create(actions)

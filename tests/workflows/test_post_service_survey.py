@@ -80,6 +80,7 @@ def test_a_survey_goes_out_delay_days_after_the_service_in_spanish(store):
         payload={
             "to": "carmen@laespiga.es",
             "name": "Carmen Vidal",
+            "first_name": "Carmen",
             "language": "es",
             "scale": "csat",
             "ticket_id": "101",
