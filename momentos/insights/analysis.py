@@ -83,3 +83,9 @@ def as_json(spike: Spike, with_daily: bool = True) -> dict[str, Any]:
         shape["daily"] = [{"day": day.isoformat(), "requests": count, "total": total}
                           for day, count, total in spike.daily]  # fmt: skip
     return shape
+
+
+def told(shape: dict[str, Any], labels: sentences.Labels) -> dict[str, Any]:
+    """A spike's JSON shape as staff read it: its `label` beside the `value`, and its
+    sentences told with the drop-down labels (a stored spike keeps the raw value only)."""
+    return {**sentences.labelled(shape, labels), "sentence": sentences.sentences(shape, labels)}

@@ -26,13 +26,19 @@ def number(value: int, language: str) -> str:
 Labels = Mapping[str, Mapping[str, str]]
 
 
-def shown_value(spike: dict[str, Any], labels: Labels | None = None) -> str:
-    """The spike's value as staff know it: a category's option label (`App Móvil` for
-    `app_movil`, from `labels`: category name -> value -> label); tags and the rest as is."""
-    dimension, value = spike["dimension"], str(spike["value"])
+def shown_value(row: dict[str, Any], labels: Labels | None = None) -> str:
+    """A spike's or a rate's value as staff know it: a category's option label (`App Móvil`
+    for `app_movil`, from `labels`: category name -> value -> label); tags, the rest, and a
+    value the field has no option for (or a field never read) as is."""
+    dimension, value = row["dimension"], str(row["value"])
     if kind(dimension) != "category":
         return value
     return (labels or {}).get(dimension.partition(".")[2], {}).get(value, value)
+
+
+def labelled(row: dict[str, Any], labels: Labels | None = None) -> dict[str, Any]:
+    """The row with its `label` (`shown_value`) beside the raw `value`."""
+    return {**row, "label": shown_value(row, labels)}
 
 
 def sentence(spike: dict[str, Any], language: str, labels: Labels | None = None) -> str:

@@ -7,6 +7,9 @@ POST /api/workflows/<name>/backtest         {"from": "2026-11-01", "to": "2026-1
 GET  /api/insights/spikes?window_days=&baseline_days=   rising request shares, largest first
 GET  /api/insights/quality?months=          CSAT and NPS by month, moment type and stage
 GET  /api/insights/frequency?months=&top=   repeat-request rates and who asks most
+
+Insights name each value twice: `value` as Zendesk keeps it (`app_movil`, for views and
+config) and `label` as staff read it (a drop-down option's `App Móvil`, else the value).
 """
 
 from datetime import date, datetime
@@ -145,7 +148,8 @@ def spikes():
                             baseline_days=_at_most("baseline_days", Thresholds.baseline_days,
                                                    365))  # fmt: skip
     found = analysis.detect_spikes(store, settings.timezone, now, thresholds)
-    return jsonify([analysis.as_json(spike) for spike in found])
+    labels = reads.labels(store, settings)
+    return jsonify([analysis.told(analysis.as_json(spike), labels) for spike in found])
 
 
 @bp.get("/insights/quality")
@@ -159,4 +163,5 @@ def quality_report():
 def frequency_report():
     store, settings, now = _context()
     months, top = _at_most("months", 3, 24), _at_most("top", 10, 100)
-    return jsonify(frequency.frequency(store, settings.timezone, now, months, top))
+    labels = reads.labels(store, settings)
+    return jsonify(frequency.frequency(store, settings.timezone, now, months, top, labels))

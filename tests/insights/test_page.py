@@ -5,6 +5,7 @@ import random
 import re
 from datetime import timedelta
 from html import unescape
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -95,31 +96,129 @@ def test_the_page_shows_the_spike_the_charts_and_tables_in_both_languages(plante
         assert [p for p in english_phrases() if p in readable] == []
 
 
-@pytest.mark.parametrize("language", ["es", "en"])
-def test_the_spike_sentence_tells_the_drop_down_label(make_app, language):  # noqa: F811
+@pytest.fixture
+def labelled(make_app):  # noqa: F811
+    """The planted store, its `app` category read from field 77, whose drop-down labels two
+    of the three values (`facturas` has no option: it shows as is)."""
     from connectors.zendesk.poll import ticket_field_event
     from momentos.clock import FrozenClock
     from momentos.derive import derive_pending
     from tests.factories import rule_context
     from tests.web.conftest import login
 
-    labelled = make_app(moments={"category_fields": {"app": 77}})
-    store = labelled.config["STORE"]
+    labelled_app = make_app(moments={"category_fields": {"app": 77}})
+    store = labelled_app.config["STORE"]
+    options = [{"name": "App Móvil", "value": "app_movil"}, {"name": "Sitio web", "value": "web"}]
     field = ticket_field_event({"id": 77, "title": "App", "type": "tagger",
                                 "created_at": "2026-01-01T00:00:00Z",
                                 "updated_at": "2026-01-01T00:00:00Z",
-                                "custom_field_options": [{"name": "App Móvil",
-                                                          "value": "app_movil"}]})  # fmt: skip
+                                "custom_field_options": options})  # fmt: skip
     store.add_events([field], source="poll", received_at=NOW)
     derive_pending(store, rule_context(), FrozenClock(NOW))
     plant(store)
-    browser = labelled.test_client()
+    browser = labelled_app.test_client()
     login(browser)
+    return browser
+
+
+def page_in(browser, language: str) -> str:
     with browser.session_transaction() as session:
         session["lang"] = language
-    readable = unescape(text(browser.get("/admin/insights").text))
+    return browser.get("/admin/insights").text
+
+
+class Tables(HTMLParser):
+    """Each table's rows by caption: a cell's text, folded, a tooltip after its text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.found: dict[str, list[list[str]]] = {}
+        self.caption: str | None = None
+        self.cell: list[str] | None = None
+        self.tip = ""
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "caption":
+            self.caption = ""
+        elif tag == "tr":
+            self.found.setdefault(self.caption or "", []).append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+        elif tag == "span" and self.cell is not None:
+            self.tip = dict(attrs).get("title") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "span" and self.cell is not None and self.tip:
+            self.cell.append(f" [{self.tip}] ")
+            self.tip = ""
+        elif tag in ("td", "th") and self.cell is not None:
+            self.found[self.caption or ""][-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.caption == "" and self.cell is None and not self.found.get(""):
+            self.caption = data.strip() or None
+        elif self.cell is not None:
+            self.cell.append(f" {data} ")
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_spike_sentence_tells_the_drop_down_label(labelled, language):
+    readable = unescape(text(page_in(labelled, language)))
     about = "es sobre «App Móvil»" if language == "es" else 'are about "App Móvil"'
     assert about in readable
+
+
+CAPTIONS = {
+    "es": ("Todos los picos encontrados", "Por categoría", "Quién pregunta más"),
+    "en": ("Every spike found", "By category", "Who asks most"),
+}
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_every_table_shows_the_drop_down_label_with_the_value_beside(labelled, language):
+    field = "Campo app" if language == "es" else "Field app"
+    tag = "Etiqueta" if language == "es" else "Tag"
+    spikes, by_category, who = (Tables(page_in(labelled, language)).found[caption]
+                                for caption in CAPTIONS[language])  # fmt: skip
+    # The label first, the raw value (for a Zendesk view or the config) after it.
+    assert [row[:2] for row in spikes[1:] if row[0] == field] == [[field, "App Móvil app_movil"]]
+    assert sorted(row[:2] for row in by_category[1:] if row[0] in (field, tag)) == [
+        [field, "App Móvil app_movil"],
+        [field, "Sitio web web"],
+        [field, "facturas"],  # no such option: the value alone
+        [tag, "app_movil"],  # a tag is its own name
+        [tag, "facturas"],
+        [tag, "web"],
+    ]
+    # What each asks most about: the field's label, its value as a tooltip; a tag as it is.
+    # A tag repeating a field's value is the same topic: told once, by the field.
+    assert [row[2] for row in who[1:]] == [
+        "Sitio web [web] facturas App Móvil [app_movil]",
+        "facturas Sitio web [web] App Móvil [app_movil]",
+    ]
+
+
+def test_the_api_names_each_value_and_its_label(labelled):
+    [spike] = [s for s in labelled.get("/api/insights/spikes", headers=TOKEN).json
+               if s["dimension"] == "category.app"]  # fmt: skip
+    assert (spike["value"], spike["label"]) == ("app_movil", "App Móvil")
+    assert 'are about "App Móvil"' in spike["sentence"]["en"]
+    report = labelled.get("/api/insights/frequency", headers=TOKEN).json
+    assert sorted((r["dimension"], r["value"], r["label"]) for r in report["by_value"]) == [
+        ("category.app", "app_movil", "App Móvil"),
+        ("category.app", "facturas", "facturas"),
+        ("category.app", "web", "Sitio web"),
+        ("channel", "web", "web"),
+        ("tag", "app_movil", "app_movil"),
+        ("tag", "facturas", "facturas"),
+        ("tag", "web", "web"),
+    ]
+    topics = report["top_customers"][0]["topics"]
+    assert [(t["dimension"], t["value"], t["label"]) for t in topics] == [
+        ("category.app", "web", "Sitio web"), ("category.app", "facturas", "facturas"),
+        ("category.app", "app_movil", "App Móvil")]  # fmt: skip
 
 
 def test_the_page_needs_a_login(client):  # noqa: F811

@@ -8,10 +8,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from momentos.insights import analysis, frequency, quality
-from momentos.insights.sentences import sentence
+from momentos.insights.sentences import Labels, sentence, shown_value
 from momentos.insights.spikes import DEFAULT_THRESHOLDS, QUARTER, same_spike
-from momentos.view import category_labels
-from momentos.web.ui import i18n
+from momentos.web.ui import i18n, reads
 from momentos.web.ui.insight_charts import csat_chart, share_chart
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
@@ -28,13 +27,12 @@ def distinct(spikes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def _spikes(store, settings, now, language: str) -> list[dict[str, Any]]:
+def _spikes(store, settings, now, language: str, options: Labels) -> list[dict[str, Any]]:
     found = analysis.detect_in_every_view(store, settings.timezone, now)
     spikes = distinct([analysis.as_json(spike) for spike in found])
     labels = {"share": _("Share of requests"), "baseline": _("Before"), "onset": _("Onset")}
-    # Told again with the drop-down labels staff know (`App Móvil`, not `app_movil`).
-    options = category_labels(store, settings.moments["category_fields"].items())
     for n, spike in enumerate(spikes):
+        spike["label"] = shown_value(spike, options)
         spike["text"] = sentence(spike, language, options)
         spike["chart"] = share_chart(spike, labels) if n < CHARTED else None
     return spikes
@@ -54,11 +52,13 @@ def index():
     config = current_app.config
     store, settings, now = config["STORE"], config["SETTINGS"], config["CLOCK"].now()
     language = str(get_locale())
+    # The drop-down labels staff know (`App Móvil`, not `app_movil`), for every table.
+    options = reads.labels(store, settings)
     return render_template(
         "ui/insights.html",
-        spikes=_spikes(store, settings, now, language),
+        spikes=_spikes(store, settings, now, language, options),
         quality=_quality(store, settings, now),
-        frequency=frequency.frequency(store, settings.timezone, now),
+        frequency=frequency.frequency(store, settings.timezone, now, labels=options),
         thresholds=DEFAULT_THRESHOLDS,
         quarter=QUARTER,
     )

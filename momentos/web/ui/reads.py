@@ -15,6 +15,7 @@ from momentos.config import Settings
 from momentos.model import Action
 from momentos.secrets import ZENDESK_WEBHOOK_SECRET
 from momentos.store import Store
+from momentos.view import category_labels
 
 TOOLS = ("zendesk", "hubspot")
 # Every state an action can be in, in the order of the outbox protocol (DESIGN.md).
@@ -33,6 +34,12 @@ def week_start(now: datetime, time_zone: str) -> datetime:
 def names(store: Store, customer_ids: set[int]) -> dict[int, str]:
     found = {i: store.customer(i) for i in customer_ids if i is not None}
     return {i: (row["name"] or f"#{i}") for i, row in found.items() if row}
+
+
+def labels(store: Store, settings: Settings) -> dict[str, dict[str, str]]:
+    """Each category of `moments.category_fields`: its drop-down labels by value (`app_movil`
+    -> `App Móvil`), from the stored Zendesk ticket fields; none for a field never read."""
+    return category_labels(store, settings.moments["category_fields"].items())
 
 
 def summary(payload: dict[str, Any]) -> str:
