@@ -1,6 +1,7 @@
 """Run workflows: build the view, call the pure `plan`, put the actions in the outbox."""
 
 import logging
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -27,6 +28,8 @@ FOCUS_LIMIT = 1000
 # From this many customers a full run is planned by `planning.processes` processes: below
 # it, starting one (0.4 s) costs more than it saves.
 SHARD_MIN_CUSTOMERS = 10_000
+# Customers one shard holds at most: what a planning process keeps in memory at a time.
+SHARD_CUSTOMERS = 25_000
 
 
 @dataclass
@@ -93,18 +96,26 @@ def plan_shard(settings: Settings, name: str, as_of: datetime, now: datetime, dr
 
 def plan_everyone(store: Store, settings: Settings, name: str, as_of: datetime,
                   now: datetime, dry_run: bool) -> list[Part]:  # fmt: skip
-    """A full run; from SHARD_MIN_CUSTOMERS on, on `planning.processes` cores: customers
-    split into shards by a hash of their id, this process planning the first while the
-    others plan the rest. Sound for the reason woken runs are: a workflow's actions for a
-    customer depend on that customer's moments only."""
-    processes = planning_processes(settings)
-    if processes < 2 or store.total("customers") < SHARD_MIN_CUSTOMERS:
+    """A full run. From SHARD_MIN_CUSTOMERS on, customers are split into shards by a hash of
+    their id, at most SHARD_CUSTOMERS each (a process holds one shard's moments at a time:
+    its memory stays flat as customers grow), planned on `planning.processes` cores: this
+    process takes every n-th shard while the others take the rest. Sound for the reason
+    woken runs are: a workflow's actions for a customer depend on that customer's moments
+    only."""
+    customers = store.total("customers")
+    if customers < SHARD_MIN_CUSTOMERS:
         return [plan_part(store, settings, name, as_of, now, dry_run)]
+    processes = planning_processes(settings)
+    count = max(processes, math.ceil(customers / SHARD_CUSTOMERS))
+    if processes < 2:
+        return [plan_part(store, settings, name, as_of, now, dry_run, shard=(k, count))
+                for k in range(count)]  # fmt: skip
     pool = _pool(processes)
     try:
-        others = [pool.submit(plan_shard, settings, name, as_of, now, dry_run, (k, processes))
-                  for k in range(1, processes)]  # fmt: skip
-        parts = [plan_part(store, settings, name, as_of, now, dry_run, shard=(0, processes))]
+        others = [pool.submit(plan_shard, settings, name, as_of, now, dry_run, (k, count))
+                  for k in range(count) if k % processes]  # fmt: skip
+        parts = [plan_part(store, settings, name, as_of, now, dry_run, shard=(k, count))
+                 for k in range(0, count, processes)]  # fmt: skip
         return parts + [other.result() for other in others]
     except BrokenProcessPool:
         _pools.pop(processes, None)  # a shard's process died (killed): the next run starts anew
