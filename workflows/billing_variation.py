@@ -21,8 +21,11 @@ from momentos.view import MomentView, View
 from workflows.common import (
     WorkflowParams,
     audience,
+    due_days_field,
     due_on,
     due_time_field,
+    enabled_field,
+    horizon_days_field,
     hubspot_task,
     local_today,
     long_date,
@@ -41,11 +44,7 @@ NOT_BILLED = frozenset({"draft", "voided"})
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(
-        load_default=False,
-        metadata={"description": "Run it at all (off until you turn it on: the owner "
-                  "contacts customers who did not ask)."},
-    )  # fmt: skip
+    enabled = enabled_field("the owner contacts customers who did not ask")
     min_percent = fields.Float(
         load_default=0.0,
         validate=validate.Range(min=0),
@@ -53,18 +52,15 @@ class Params(WorkflowParams):
                   "usual amount; the rule's `moments.billing_variation_percent` applies "
                   "first, so this can only be stricter."},
     )  # fmt: skip
-    horizon_days = fields.Integer(
-        load_default=30,
-        validate=validate.Range(min=1),
-        metadata={"description": "Invoices billed more than this many days ago create nothing "
-                  "(a billing cycle: by then the customer has seen it)."},
-    )  # fmt: skip
-    due_days = fields.Integer(
-        load_default=1,
-        validate=validate.Range(min=0, max=30),
-        metadata={"description": "The explanation is due this many days after the task is "
-                  "created."},
-    )  # fmt: skip
+    horizon_days = horizon_days_field(
+        30,
+        "Invoices billed more than this many days ago create nothing "
+        "(a billing cycle: by then the customer has seen it).",
+    )
+    due_days = due_days_field(
+        1,
+        "The explanation is due this many days after the task is created.",
+    )
     due_time = due_time_field(time(12, 0))
     min_lead_minutes = min_lead_field()
     priority = task_priority_field("HIGH")

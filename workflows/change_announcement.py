@@ -14,7 +14,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from babel.numbers import format_decimal
-from marshmallow import fields, validate
 
 from momentos.model import Action
 from momentos.texts import playbook
@@ -22,8 +21,11 @@ from momentos.view import MomentView, View
 from workflows.common import (
     WorkflowParams,
     audience,
+    due_days_field,
     due_on,
     due_time_field,
+    enabled_field,
+    horizon_days_field,
     hubspot_task,
     local_today,
     long_date,
@@ -40,22 +42,16 @@ TRIGGER = {"trigger": "interval", "hours": 1}
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(
-        load_default=False,
-        metadata={"description": "Run it at all (off until you turn it on: it contacts "
-                  "customers who did not ask)."},
-    )  # fmt: skip
-    horizon_days = fields.Integer(
-        load_default=7,
-        validate=validate.Range(min=1),
-        metadata={"description": "Changes older than this many days create nothing."},
+    enabled = enabled_field("it contacts customers who did not ask")
+    horizon_days = horizon_days_field(
+        7,
+        "Changes older than this many days create nothing.",
     )
-    due_days = fields.Integer(
-        load_default=1,
-        validate=validate.Range(min=0, max=30),
-        metadata={"description": "The warning is due this many days after the task is created "
-                  "(sooner if the date the customer expects comes first)."},
-    )  # fmt: skip
+    due_days = due_days_field(
+        1,
+        "The warning is due this many days after the task is created "
+        "(sooner if the date the customer expects comes first).",
+    )
     due_time = due_time_field(time(12, 0))
     min_lead_minutes = min_lead_field()
     priority = task_priority_field("HIGH")

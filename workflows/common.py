@@ -21,6 +21,9 @@ from momentos.view import CustomerView, MomentView, View
 # Parameters most workflows share, built in one place so their checks and meanings agree
 # (docs/configuration.md is generated from these descriptions).
 TASK_PRIORITIES = ("LOW", "MEDIUM", "HIGH")
+# HubSpot's `hs_task_type` for a task that is neither a call nor an email (HUBSPOT.md: the
+# values are CALL, EMAIL and this one; the word is HubSpot's, not a note of ours).
+PLAIN_TASK = "TODO"
 
 
 class WorkflowParams(Schema):
@@ -36,6 +39,27 @@ def min_lead_field(default: int = 60) -> fields.Integer:
                                     "from now."})  # fmt: skip
 
 
+def enabled_field(off_until: str | None = None) -> fields.Boolean:
+    """`enabled`: on by default; off until turned on for a workflow that reaches out to
+    customers, `off_until` saying how ("it contacts customers who did not ask")."""
+    if off_until is None:
+        return fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
+    return fields.Boolean(load_default=False, metadata={
+        "description": f"Run it at all (off until you turn it on: {off_until})."})  # fmt: skip
+
+
+def horizon_days_field(default: int, description: str, most: int | None = None) -> fields.Integer:
+    """`horizon_days`: moments older than this create nothing (no flood when turned on)."""
+    return fields.Integer(load_default=default, validate=validate.Range(min=1, max=most),
+                          metadata={"description": description})  # fmt: skip
+
+
+def due_days_field(default: int, description: str) -> fields.Integer:
+    """`due_days`: how many days after it is created the task is due, at most 30."""
+    return fields.Integer(load_default=default, validate=validate.Range(min=0, max=30),
+                          metadata={"description": description})  # fmt: skip
+
+
 def due_time_field(default: time, what: str = "the task is") -> fields.Time:
     """`what`: the words before "due", e.g. "the call is"."""
     return fields.Time(load_default=default, metadata={
@@ -46,9 +70,6 @@ def task_priority_field(default: str, whose: str = "The task's") -> fields.Strin
     meaning = f"{whose} priority: LOW, MEDIUM or HIGH."
     return fields.String(load_default=default, validate=validate.OneOf(TASK_PRIORITIES),
                          metadata={"description": meaning})  # fmt: skip
-
-
-PRIORITIES = ("LOW", "MEDIUM", "HIGH")
 
 
 @dataclass(frozen=True)
@@ -201,7 +222,7 @@ def hubspot_task(
     due: datetime,
     *,
     priority: str = "MEDIUM",
-    task_type: str = "TODO",  # HubSpot's hs_task_type: TODO (a to-do), CALL or EMAIL
+    task_type: str = PLAIN_TASK,
     moment: MomentView | None = None,
     deal_ids: tuple[str, ...] = (),
     **context,

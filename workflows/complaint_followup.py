@@ -3,8 +3,6 @@ today, or first thing on the next working morning when the complaint comes after
 
 from datetime import datetime, time, timedelta
 
-from marshmallow import fields, validate
-
 from momentos.model import Action
 from momentos.texts import playbook
 from momentos.view import MomentView, View
@@ -13,6 +11,8 @@ from workflows.common import (
     audience,
     call_due,
     due_time_field,
+    enabled_field,
+    horizon_days_field,
     hubspot_task,
     local_time_text,
     min_lead_field,
@@ -27,13 +27,12 @@ TRIGGER = {"trigger": "interval", "minutes": 15}
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
+    enabled = enabled_field()
     due_time = due_time_field(time(17, 0), "the call is")
     min_lead_minutes = min_lead_field()
-    horizon_days = fields.Integer(
-        load_default=7,
-        validate=validate.Range(min=1),
-        metadata={"description": "Complaints older than this many days create nothing."},
+    horizon_days = horizon_days_field(
+        7,
+        "Complaints older than this many days create nothing.",
     )
     priority = task_priority_field("HIGH")
 

@@ -17,6 +17,7 @@ from workflows.common import (
     WorkflowParams,
     due_on,
     due_time_field,
+    enabled_field,
     hubspot_task,
     min_lead_field,
     task_priority_field,
@@ -30,11 +31,7 @@ MARGIN = timedelta(days=3)
 
 
 class GreetingParams(WorkflowParams):
-    enabled = fields.Boolean(
-        load_default=False,
-        metadata={"description": "Run it at all (off until you turn it on: it contacts "
-                  "customers who did not ask)."},
-    )  # fmt: skip
+    enabled = enabled_field("it contacts customers who did not ask")
     deliver_as = fields.String(
         load_default="task",
         validate=validate.OneOf(["task", "note"]),

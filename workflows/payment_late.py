@@ -22,6 +22,8 @@ from workflows.common import (
     audience,
     due_at,
     due_time_field,
+    enabled_field,
+    horizon_days_field,
     hubspot_task,
     local_today,
     long_date,
@@ -41,11 +43,7 @@ STEPS = ("follow_up", "escalation")
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(
-        load_default=False,
-        metadata={"description": "Run it at all (off until you turn it on: the owner "
-                  "contacts customers who did not ask)."},
-    )  # fmt: skip
+    enabled = enabled_field("the owner contacts customers who did not ask")
     follow_up_days = fields.Integer(
         load_default=3,
         validate=validate.Range(min=1),
@@ -71,12 +69,11 @@ class Params(WorkflowParams):
                   "escalations when the owner has no manager listed; empty: "
                   "`hubspot.fallback_owner_id`."},
     )  # fmt: skip
-    horizon_days = fields.Integer(
-        load_default=90,
-        validate=validate.Range(min=1),
-        metadata={"description": "Invoices overdue for longer than this create nothing (no "
-                  "flood of old debts on first activation)."},
-    )  # fmt: skip
+    horizon_days = horizon_days_field(
+        90,
+        "Invoices overdue for longer than this create nothing (no "
+        "flood of old debts on first activation).",
+    )
     due_time = due_time_field(time(12, 0), "the tasks are")
     min_lead_minutes = min_lead_field()
     follow_up_priority = task_priority_field("MEDIUM", "The follow-up task's")

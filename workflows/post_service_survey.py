@@ -14,7 +14,13 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from momentos.model import Action
 from momentos.view import MomentView, View
-from workflows.common import Audience, WorkflowParams, audience
+from workflows.common import (
+    Audience,
+    WorkflowParams,
+    audience,
+    enabled_field,
+    horizon_days_field,
+)
 
 NAME = "post_service_survey"
 WAKES_ON = ("service_completed",)
@@ -25,13 +31,7 @@ LEAD = timedelta(minutes=15)
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(
-        load_default=False,
-        metadata={
-            "description": "Run it at all (off until you turn it on: it emails "
-            "customers, so set up `mail` and `surveys` first)."
-        },
-    )
+    enabled = enabled_field("it emails customers, so set up `mail` and `surveys` first")
     delay_days = fields.Integer(
         load_default=3,
         validate=validate.Range(min=0, max=60),
@@ -56,13 +56,11 @@ class Params(WorkflowParams):
             "day's `send_from`."
         },
     )
-    horizon_days = fields.Integer(
-        load_default=14,
-        validate=validate.Range(min=1, max=365),
-        metadata={
-            "description": "Services older than this many days get no survey (no flood "
-            "on first activation); must be more than `delay_days`."
-        },
+    horizon_days = horizon_days_field(
+        14,
+        "Services older than this many days get no survey (no flood "
+        "on first activation); must be more than `delay_days`.",
+        most=365,
     )
     every_days = fields.Integer(
         load_default=90,

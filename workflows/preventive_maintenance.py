@@ -16,8 +16,10 @@ from momentos.view import MomentView, View
 from workflows.common import (
     WorkflowParams,
     audience,
+    due_days_field,
     due_on,
     due_time_field,
+    enabled_field,
     hubspot_task,
     local_today,
     long_date,
@@ -36,11 +38,7 @@ TRIGGER = {"trigger": "cron", "hour": 7, "minute": 30}
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(
-        load_default=False,
-        metadata={"description": "Run it at all (off until you turn it on: it contacts "
-                  "customers who did not ask)."},
-    )  # fmt: skip
+    enabled = enabled_field("it contacts customers who did not ask")
     months = fields.Integer(
         load_default=6,
         validate=validate.Range(min=1, max=60),
@@ -58,10 +56,9 @@ class Params(WorkflowParams):
         metadata={"description": "No new offer while one was made for the customer within "
                   "this many days (it is still open)."},
     )  # fmt: skip
-    due_days = fields.Integer(
-        load_default=3,
-        validate=validate.Range(min=0, max=30),
-        metadata={"description": "The task is due this many days after it is created."},
+    due_days = due_days_field(
+        3,
+        "The task is due this many days after it is created.",
     )
     due_time = due_time_field(time(12, 0))
     min_lead_minutes = min_lead_field()

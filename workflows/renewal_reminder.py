@@ -20,8 +20,10 @@ from workflows.billing_variation import billed_on
 from workflows.common import (
     WorkflowParams,
     audience,
+    due_days_field,
     due_on,
     due_time_field,
+    enabled_field,
     hubspot_task,
     local_today,
     long_date,
@@ -44,11 +46,7 @@ SURVEY_LOOKBACK = timedelta(days=365)
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(
-        load_default=False,
-        metadata={"description": "Run it at all (off until you turn it on: the owner calls "
-                  "customers who did not ask)."},
-    )  # fmt: skip
+    enabled = enabled_field("the owner calls customers who did not ask")
     lead_days = fields.List(
         fields.Integer(validate=validate.Range(min=0, max=365)),
         load_default=lambda: [90, 60, 30],
@@ -69,12 +67,10 @@ class Params(WorkflowParams):
         metadata={"description": "How many days back complaints, tickets and billing problems "
                   "count in the risk summary."},
     )  # fmt: skip
-    due_days = fields.Integer(
-        load_default=5,
-        validate=validate.Range(min=0, max=30),
-        metadata={"description": "The call is due this many days after the task is created "
-                  "(never after the renewal date)."},
-    )  # fmt: skip
+    due_days = due_days_field(
+        5,
+        "The call is due this many days after the task is created (never after the renewal date).",
+    )
     due_time = due_time_field(time(10, 0), "the call is")
     min_lead_minutes = min_lead_field()
     priority = task_priority_field("MEDIUM")

@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 from momentos.model import Action
 from momentos.texts import playbook, render
 from momentos.view import MomentView, View
-from workflows.common import WorkflowParams, long_date, record_of
+from workflows.common import WorkflowParams, enabled_field, horizon_days_field, long_date, record_of
 
 NAME = "repeat_request"
 WAKES_ON = ("support_request",)
@@ -30,7 +30,7 @@ LISTED = 20
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
+    enabled = enabled_field()
     category_by = fields.String(
         load_default="app",
         validate=validate.Length(min=1),
@@ -59,12 +59,11 @@ class Params(WorkflowParams):
         validate=validate.Range(min=1),
         metadata={"description": "Days within which those requests must fall."},
     )
-    horizon_days = fields.Integer(
-        load_default=7,
-        validate=validate.Range(min=1),
-        metadata={"description": "Repetitions whose last request is older than this many days "
-                  "create nothing (no flood on first activation)."},
-    )  # fmt: skip
+    horizon_days = horizon_days_field(
+        7,
+        "Repetitions whose last request is older than this many days "
+        "create nothing (no flood on first activation).",
+    )
     group_id = fields.Integer(
         load_default=None,
         allow_none=True,

@@ -14,7 +14,7 @@ from momentos.insights.spikes import DEFAULT_THRESHOLDS, VIEWS, same_spike
 from momentos.model import Action
 from momentos.texts import render
 from momentos.view import MomentView, View
-from workflows.common import WorkflowParams, long_date
+from workflows.common import WorkflowParams, enabled_field, horizon_days_field, long_date
 
 NAME = "spike_root_cause"
 WAKES_ON = ("spike",)
@@ -24,7 +24,7 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
+    enabled = enabled_field()
     group_id = fields.Integer(
         load_default=None, allow_none=True,
         metadata={"description": "Zendesk group of the support lead; empty: Zendesk's default."},
@@ -38,13 +38,10 @@ class Params(WorkflowParams):
         validate=validate.OneOf(PRIORITIES),
         metadata={"description": "The ticket's priority: low, normal, high or urgent."},
     )
-    horizon_days = fields.Integer(
-        load_default=30,
-        validate=validate.Range(min=1),
-        metadata={
-            "description": "Spikes that began this many days before the window of the "
-            "view that found them (14 or 90 days) create nothing."
-        },
+    horizon_days = horizon_days_field(
+        30,
+        "Spikes that began this many days before the window of the "
+        "view that found them (14 or 90 days) create nothing.",
     )
     examples = fields.Integer(
         load_default=5,

@@ -32,6 +32,8 @@ from workflows.common import (
     audience,
     call_due,
     due_time_field,
+    enabled_field,
+    horizon_days_field,
     hubspot_task,
     long_date,
     min_lead_field,
@@ -49,11 +51,10 @@ PER_MOMENT = True
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(load_default=True, metadata={"description": "Run it at all."})
-    horizon_days = fields.Integer(
-        load_default=7,
-        validate=validate.Range(min=1),
-        metadata={"description": "Answers older than this many days create nothing."},
+    enabled = enabled_field()
+    horizon_days = horizon_days_field(
+        7,
+        "Answers older than this many days create nothing.",
     )
     settle_minutes = fields.Integer(
         load_default=30,

@@ -6,8 +6,6 @@ time to learn why and help.
 
 from datetime import date, datetime, time, timedelta
 
-from marshmallow import fields, validate
-
 from momentos.model import Action
 from momentos.moments.dates import calendar_date
 from momentos.texts import playbook
@@ -15,8 +13,11 @@ from momentos.view import MomentView, View
 from workflows.common import (
     WorkflowParams,
     audience,
+    due_days_field,
     due_on,
     due_time_field,
+    enabled_field,
+    horizon_days_field,
     hubspot_task,
     local_today,
     long_date,
@@ -34,21 +35,15 @@ TRIGGER = {"trigger": "cron", "hour": 7, "minute": 40}
 
 
 class Params(WorkflowParams):
-    enabled = fields.Boolean(
-        load_default=False,
-        metadata={"description": "Run it at all (off until you turn it on: it contacts "
-                  "customers who did not ask)."},
-    )  # fmt: skip
-    horizon_days = fields.Integer(
-        load_default=30,
-        validate=validate.Range(min=1),
-        metadata={"description": "Drops older than this many days create nothing (a customer "
-                  "who came back since creates nothing either)."},
-    )  # fmt: skip
-    due_days = fields.Integer(
-        load_default=2,
-        validate=validate.Range(min=0, max=30),
-        metadata={"description": "The call is due this many days after the task is created."},
+    enabled = enabled_field("it contacts customers who did not ask")
+    horizon_days = horizon_days_field(
+        30,
+        "Drops older than this many days create nothing (a customer "
+        "who came back since creates nothing either).",
+    )
+    due_days = due_days_field(
+        2,
+        "The call is due this many days after the task is created.",
     )
     due_time = due_time_field(time(12, 0), "the call is")
     min_lead_minutes = min_lead_field()
