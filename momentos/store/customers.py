@@ -43,14 +43,6 @@ class Customers(Connection):
         )
         return cur.rowcount > 0
 
-    def record(self, tool: str, object_type: str, object_id: str) -> dict[str, Any] | None:
-        rows = self._rows(
-            "SELECT data, deleted FROM records WHERE tool = ? AND object_type = ?"
-            " AND object_id = ?",
-            [tool, object_type, object_id],
-        )
-        return _loads(rows[0]["data"]) if rows else None
-
     def record_version(
         self, tool: str, object_type: str, object_id: str
     ) -> tuple[dict[str, Any] | None, bool]:
@@ -302,9 +294,5 @@ class Customers(Connection):
 
     def live_record(self, tool: str, object_type: str, object_id: str) -> dict[str, Any] | None:
         """The newest stored version of a record, or None if unknown or deleted."""
-        rows = self._rows(
-            "SELECT data FROM records WHERE tool = ? AND object_type = ? AND object_id = ?"
-            " AND deleted = 0",
-            [tool, object_type, object_id],
-        )
-        return _loads(rows[0]["data"]) if rows else None
+        data, deleted = self.record_version(tool, object_type, object_id)
+        return None if deleted else data
