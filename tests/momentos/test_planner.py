@@ -111,14 +111,15 @@ def test_a_full_run_on_two_processes_plans_what_one_process_plans(make_settings,
 
 def test_a_killed_worker_leaves_no_shard_process_behind():
     script = (
-        "import os, sys, time\n"
+        "import os, sys\n"
         "from momentos import planner\n"
         "print(planner._pool(2).submit(os.getpid).result(), flush=True)\n"
-        "time.sleep(600)\n"
+        "sys.stdin.read()\n"  # the worker waits until it is killed
     )
     command = [sys.executable, "-c", script]
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment) as worker:
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                          env=environment) as worker:  # fmt: skip
         shard = int(worker.stdout.readline())
         ended = os.pidfd_open(shard)  # readable once the shard process has ended
         worker.kill()
